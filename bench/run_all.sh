@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Benchmarks, each run side by side with its reference in the same session.
+#   bash bench/run_all.sh [steps]
+# Quote medians: the machine is shared and noisy.
+set -u
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+B="$ROOT/build"
+STEPS="${1:-5}"
+THREADS="${DUSK_THREADS:-2}"
+export OMP_NUM_THREADS="$THREADS"
+echo "== train step (forward + backward + AdamW), $THREADS threads, median of $STEPS steps"
+echo "   OpenBLAS kernel: $("$B/bench/blas_info")"
+for cfg in tiny small; do
+    d=$("$B/bench/train_step" "$cfg" "$STEPS")
+    t=$(/usr/bin/python3 "$ROOT/bench/train_step_torch.py" "$cfg" "$STEPS" "$THREADS")
+    echo "$d"; echo "$t"
+    /usr/bin/python3 - "$d" "$t" <<'PY'
+import json, sys
+d, t = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+print(f"   {d['config']}: dusk {d['tokens_per_s']:.0f} tok/s, pytorch {t['tokens_per_s']:.0f} tok/s, "
+      f"ratio {d['tokens_per_s'] / t['tokens_per_s']:.2f}x; dusk {d['gflops']:.0f} GFLOP/s "
+      f"= {100 * d['gflops'] / d['sgemm_peak_gflops']:.0f}% of sgemm peak {d['sgemm_peak_gflops']:.0f}")
+PY
+done
+echo "== greedy decode (stories260K, 199 new tokens)"
+M="${DUSK_SHARED:-$ROOT/../shared}/models/stories260K"
+for mode in "" "--no-kv-cache"; do
+    s=$(date +%s.%N)
+    "$B/dusk" generate --model "$M/stories260K.bin" --tokenizer "$M/tok512.bin" --max-new 199 $mode >/dev/null
+    e=$(date +%s.%N)
+    awk -v s="$s" -v e="$e" -v m="${mode:-kv-cache}" 'BEGIN{printf "   %-14s %.0f tok/s (%.3f s)\n", m, 199/(e-s), e-s}'
+done
+[ -x "$ROOT/bench/tokenizer_bench.sh" ] && bash "$ROOT/bench/tokenizer_bench.sh"
+exit 0

@@ -1,0 +1,105 @@
+/* Train-step benchmark: forward + backward + AdamW on a random model and
+ * random tokens. Prints one JSON line with the median step time, tokens/s,
+ * achieved GFLOP/s and an sgemm peak measured in the same process.
+ *   train_step CONFIG(tiny|small) [steps] [--recompute] */
+#include <cblas.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "model/llama.h"
+#include "train/optimizer.h"
+#include "util/rng.h"
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Peak: a square-ish sgemm of the size the model's projections use. */
+static double sgemm_gflops(int m, int n, int k) {
+    float *a = calloc((size_t)m * k, 4), *b = calloc((size_t)k * n, 4), *c = calloc((size_t)m * n, 4);
+    for (size_t i = 0; i < (size_t)m * k; i++) a[i] = (float)(i % 7) * 0.1f;
+    for (size_t i = 0; i < (size_t)k * n; i++) b[i] = (float)(i % 5) * 0.1f;
+    double times[7];
+    for (int r = 0; r < 7; r++) {
+        double t0 = now();
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a, k, b, k, 0.0f, c, n);
+        times[r] = now() - t0;
+    }
+    qsort(times, 7, sizeof(double), cmp_double);
+    free(a), free(b), free(c);
+    return 2.0 * m * n * k / times[3] / 1e9;
+}
+
+int main(int argc, char **argv) {
+    const char *name = argc > 1 ? argv[1] : "tiny";
+    int steps = argc > 2 ? atoi(argv[2]) : 5;
+    int recompute = argc > 3 && strcmp(argv[3], "--recompute") == 0;
+    ModelConfig c;
+    config_defaults(&c);
+    int B, T;
+    if (strcmp(name, "tiny") == 0) {
+        c.num_hidden_layers = 4, c.hidden_size = 256, c.num_attention_heads = 8, c.num_key_value_heads = 4;
+        c.intermediate_size = 688, c.vocab_size = 4096, B = 8, T = 256;
+    } else {
+        c.num_hidden_layers = 12, c.hidden_size = 768, c.num_attention_heads = 12, c.num_key_value_heads = 12;
+        c.intermediate_size = 2048, c.vocab_size = 32000, B = 4, T = 256;
+    }
+    c.head_dim = c.hidden_size / c.num_attention_heads;
+    c.max_position_embeddings = T;
+    Model m;
+    model_create(&m, &c);
+    model_init_random(&m, 1);
+    Activations a;
+    activations_alloc(&a, &m, B, T, recompute);
+    int N = B * T, *ids = malloc(sizeof(int) * N), *targets = malloc(sizeof(int) * N);
+    Rng r;
+    rng_seed(&r, 2);
+    for (int i = 0; i < N; i++) ids[i] = (int)rng_below(&r, c.vocab_size);
+    for (int i = 0; i < N; i++) targets[i] = (i % T == T - 1) ? -1 : ids[i + 1];
+    OptimizerConfig oc;
+    optimizer_config_defaults(&oc);
+    Optimizer opt;
+    optimizer_init(&opt, &m, &oc);
+    double *times = malloc(sizeof(double) * (steps + 1)), loss = 0;
+    for (int s = 0; s <= steps; s++) { /* step 0 is warm-up */
+        double t0 = now();
+        model_forward(&m, &a, ids, c.num_hidden_layers);
+        float scale = 1.0f / (B * (T - 1));
+        loss = cross_entropy_forward_backward(a.logits, a.logits, targets, N, c.vocab_size, scale) * scale;
+        model_zero_grads(&m);
+        model_backward(&m, &a, ids, a.logits, -1, NULL);
+        optimizer_step(&opt, &m);
+        times[s] = now() - t0;
+    }
+    qsort(times + 1, steps, sizeof(double), cmp_double);
+    double med = times[1 + steps / 2];
+    /* FLOPs: 6 per weight per token for every matmul weight (embedding lookup
+     * excluded, lm_head included), plus attention's four T x T products
+     * (QK^T, PV forward; two each backward, plus the recomputed QK^T). */
+    double linear_w = (double)c.num_hidden_layers *
+                          ((double)c.hidden_size * (c.num_attention_heads + 2 * c.num_key_value_heads) * c.head_dim +
+                           (double)c.num_attention_heads * c.head_dim * c.hidden_size +
+                           3.0 * c.hidden_size * c.intermediate_size) +
+                      (double)c.vocab_size * c.hidden_size;
+    double attn = (double)c.num_hidden_layers * B * c.num_attention_heads * (double)T * T * c.head_dim * 2.0 * (2 + 4);
+    double flops = 6.0 * linear_w * N + attn;
+    double peak = sgemm_gflops(N, c.hidden_size, c.hidden_size);
+    printf("{\"impl\": \"dusk\", \"config\": \"%s\", \"threads\": %d, \"B\": %d, \"T\": %d, \"step_s\": %.4f, "
+           "\"tokens_per_s\": %.1f, \"gflops\": %.1f, \"sgemm_peak_gflops\": %.1f, \"loss\": %.4f}\n",
+           name, omp_get_max_threads(), B, T, med, N / med, flops / med / 1e9, peak, loss);
+    free(times), free(ids), free(targets);
+    optimizer_free(&opt);
+    activations_free(&a);
+    model_free(&m);
+    return 0;
+}

@@ -1,0 +1,51 @@
+#include "cli/common.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/checkpoint.h"
+#include "util/err.h"
+#include "util/fileio.h"
+
+void cli_load_model(Model *m, const char *path) {
+    if (model_load(m, path) != 0) dusk_die("%s", dusk_last_error());
+}
+
+Tokenizer *cli_load_tokenizer(const char *path, const char *model_path) {
+    if (!path) {
+        if (!model_path || !is_directory(model_path))
+            dusk_die("--tokenizer is required for %s (no tokenizer.json beside it)", model_path ? model_path : "this model");
+        path = model_path;
+    }
+    Tokenizer *t = tokenizer_load(path);
+    if (!t) dusk_die("%s", dusk_last_error());
+    return t;
+}
+
+void cli_set_threads(long threads) {
+    if (threads < 0) dusk_die("--threads must be >= 0");
+    if (threads > 0) omp_set_num_threads((int)threads);
+}
+
+DType cli_parse_dtype(const char *s) {
+    if (!strcmp(s, "f32") || !strcmp(s, "float32")) return DTYPE_F32;
+    if (!strcmp(s, "bf16") || !strcmp(s, "bfloat16")) return DTYPE_BF16;
+    if (!strcmp(s, "f16") || !strcmp(s, "float16")) return DTYPE_F16;
+    dusk_die("--dtype must be f32, bf16 or f16 (got '%s')", s);
+    return DTYPE_F32;
+}
+
+void json_print_double(FILE *fp, double v) {
+    if (!isfinite(v)) {
+        fputs("null", fp);
+        return;
+    }
+    char buf[32];
+    for (int prec = 9; prec <= 17; prec++) { /* shortest that round-trips the value */
+        snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) break;
+    }
+    fputs(buf, fp);
+}

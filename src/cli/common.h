@@ -1,0 +1,23 @@
+/* Small helpers shared by the model-facing subcommands. */
+#ifndef DUSK_CLI_COMMON_H
+#define DUSK_CLI_COMMON_H
+
+#include <stdio.h>
+
+#include "model/llama.h"
+#include "tokenizer/tokenizer.h"
+#include "util/dtype.h"
+
+/* Load a model or exit with the loader's message. */
+void cli_load_model(Model *m, const char *path);
+/* The tokenizer at `path`, or (path == NULL) the one inside an HF model
+ * directory; exits with a clear message when neither exists. */
+Tokenizer *cli_load_tokenizer(const char *path, const char *model_path);
+/* Apply --threads (0 = leave OpenMP's default). */
+void cli_set_threads(long threads);
+/* Parse "f32" / "bf16" / "f16" or exit. */
+DType cli_parse_dtype(const char *s);
+/* Print a float as JSON (shortest round-trip form; NaN/inf as null). */
+void json_print_double(FILE *fp, double v);
+
+#endif

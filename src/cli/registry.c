@@ -1,0 +1,15 @@
+#include "cli/commands.h"
+
+const Command kCommands[] = {
+    {"run", "run the main job on its built-in default", cmd_run},
+    {"init", "create a randomly initialised model from a config.json", cmd_init},
+    {"generate", "greedy generation from a model", cmd_generate},
+    {"score", "per-token log-probabilities of token id sequences", cmd_score},
+    {"grad", "loss and parameter gradients on a batch", cmd_grad},
+    {"forward", "write the logits of token id sequences (for reference checks)", cmd_forward},
+    {"convert", "convert a checkpoint (e.g. llama2.c .bin) to HF layout", cmd_convert},
+    {"tokenize", "text on stdin to token ids", cmd_tokenize},
+    {"detokenize", "token ids on stdin to text", cmd_detokenize},
+    {"tokenizer", "tokenizer tools (train)", cmd_tokenizer},
+};
+const int kNumCommands = (int)(sizeof kCommands / sizeof kCommands[0]);

@@ -1,0 +1,242 @@
+/* Inference path: rows of tokens, each belonging to some sequence at some
+ * position, run through the layers while their keys/values go into a per-
+ * sequence cache. Prefill (many rows of one sequence) and decode (one row per
+ * sequence) are the same function. */
+#include "model/generate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/err.h"
+
+typedef struct {
+    const Model *m;
+    int n_seq, max_len, max_rows;
+    float *k_cache, *v_cache; /* [L][n_seq][max_len][kvd] */
+    float *x, *xn, *q, *k, *v, *att, *tmp, *gate, *up, *scores;
+    float *logits;            /* [max_rows, V] */
+} InferState;
+
+static void infer_init(InferState *s, const Model *m, int n_seq, int max_len, int max_rows) {
+    const ModelConfig *c = &m->cfg;
+    size_t kvd = (size_t)c->num_key_value_heads * c->head_dim, qd = (size_t)c->num_attention_heads * c->head_dim;
+    size_t d = c->hidden_size, ff = c->intermediate_size, R = max_rows;
+    memset(s, 0, sizeof *s);
+    s->m = m;
+    s->n_seq = n_seq;
+    s->max_len = max_len;
+    s->max_rows = max_rows;
+    size_t cache = (size_t)c->num_hidden_layers * n_seq * max_len * kvd;
+    s->k_cache = xmalloc(cache * sizeof(float));
+    s->v_cache = xmalloc(cache * sizeof(float));
+    s->x = xmalloc(R * d * sizeof(float));
+    s->xn = xmalloc(R * d * sizeof(float));
+    s->tmp = xmalloc(R * d * sizeof(float));
+    s->q = xmalloc(R * qd * sizeof(float));
+    s->att = xmalloc(R * qd * sizeof(float));
+    s->k = xmalloc(R * kvd * sizeof(float));
+    s->v = xmalloc(R * kvd * sizeof(float));
+    s->gate = xmalloc(R * ff * sizeof(float));
+    s->up = xmalloc(R * ff * sizeof(float));
+    s->scores = xmalloc(R * (size_t)c->num_attention_heads * max_len * sizeof(float));
+    s->logits = xmalloc(R * (size_t)c->vocab_size * sizeof(float));
+}
+
+static void infer_free(InferState *s) {
+    float *bufs[] = {s->k_cache, s->v_cache, s->x, s->xn, s->tmp, s->q, s->att, s->k, s->v, s->gate, s->up, s->scores, s->logits};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
+}
+
+static float *cache_at(const InferState *s, float *cache, int l, int seq, int pos) {
+    const ModelConfig *c = &s->m->cfg;
+    size_t kvd = (size_t)c->num_key_value_heads * c->head_dim;
+    return cache + (((size_t)l * s->n_seq + seq) * s->max_len + pos) * kvd;
+}
+
+/* Attention of each row over its own sequence's cache, positions 0..pos. */
+static void cached_attention(InferState *s, int l, int n, const int *seq, const int *pos) {
+    const ModelConfig *c = &s->m->cfg;
+    int nh = c->num_attention_heads, hd = c->head_dim, rep = nh / c->num_key_value_heads;
+    float scale = 1.0f / sqrtf((float)hd);
+#pragma omp parallel for schedule(dynamic, 4)
+    for (int rh = 0; rh < n * nh; rh++) {
+        int r = rh / nh, h = rh % nh, g = h / rep, len = pos[r] + 1;
+        const float *qv = s->q + ((size_t)r * nh + h) * hd;
+        float *sc = s->scores + (size_t)rh * s->max_len;
+        float mx = -INFINITY;
+        for (int t = 0; t < len; t++) {
+            const float *kv = cache_at(s, s->k_cache, l, seq[r], t) + (size_t)g * hd;
+            float dot = 0.0f;
+            for (int i = 0; i < hd; i++) dot += qv[i] * kv[i];
+            sc[t] = dot * scale;
+            mx = sc[t] > mx ? sc[t] : mx;
+        }
+        double sum = 0.0;
+        for (int t = 0; t < len; t++) sum += exp((double)(sc[t] - mx));
+        float lse = mx + (float)log(sum);
+        float *o = s->att + ((size_t)r * nh + h) * hd;
+        memset(o, 0, sizeof(float) * hd);
+        for (int t = 0; t < len; t++) {
+            float p = expf(sc[t] - lse);
+            const float *vv = cache_at(s, s->v_cache, l, seq[r], t) + (size_t)g * hd;
+            for (int i = 0; i < hd; i++) o[i] += p * vv[i];
+        }
+    }
+}
+
+/* Run n rows through the model; logits for the rows flagged in want_logits
+ * are written to s->logits (row order preserved, only those rows). */
+static int infer_rows(InferState *s, int n, const int *tokens, const int *seq, const int *pos, const int *want_logits) {
+    const Model *m = s->m;
+    const ModelConfig *c = &m->cfg;
+    int d = c->hidden_size, ff = c->intermediate_size, nh = c->num_attention_heads, nkv = c->num_key_value_heads;
+    int hd = c->head_dim, kvd = nkv * hd;
+    for (int r = 0; r < n; r++) memcpy(s->x + (size_t)r * d, m->embed + (size_t)tokens[r] * d, sizeof(float) * d);
+    for (int l = 0; l < c->num_hidden_layers; l++) {
+        const LayerWeights *w = &m->layers[l];
+        rmsnorm_forward(s->xn, NULL, s->x, w->input_norm, n, d, c->rms_norm_eps);
+        linear_forward(s->q, s->xn, w->q, w->q_bias, n, d, nh * hd);
+        linear_forward(s->k, s->xn, w->k, w->k_bias, n, d, kvd);
+        linear_forward(s->v, s->xn, w->v, w->v_bias, n, d, kvd);
+        rope_forward(s->q, pos, n, nh, &m->rope);
+        rope_forward(s->k, pos, n, nkv, &m->rope);
+        for (int r = 0; r < n; r++) {
+            memcpy(cache_at(s, s->k_cache, l, seq[r], pos[r]), s->k + (size_t)r * kvd, sizeof(float) * kvd);
+            memcpy(cache_at(s, s->v_cache, l, seq[r], pos[r]), s->v + (size_t)r * kvd, sizeof(float) * kvd);
+        }
+        cached_attention(s, l, n, seq, pos);
+        linear_forward(s->tmp, s->att, w->o, w->o_bias, n, nh * hd, d);
+        for (size_t i = 0; i < (size_t)n * d; i++) s->x[i] += s->tmp[i];
+        rmsnorm_forward(s->xn, NULL, s->x, w->post_norm, n, d, c->rms_norm_eps);
+        linear_forward(s->gate, s->xn, w->gate, NULL, n, d, ff);
+        linear_forward(s->up, s->xn, w->up, NULL, n, d, ff);
+        swiglu_forward(s->gate, s->gate, s->up, (size_t)n * ff);
+        linear_forward(s->tmp, s->gate, w->down, NULL, n, ff, d);
+        for (size_t i = 0; i < (size_t)n * d; i++) s->x[i] += s->tmp[i];
+    }
+    int k = 0;
+    for (int r = 0; r < n; r++)
+        if (want_logits[r]) memcpy(s->xn + (size_t)k++ * d, s->x + (size_t)r * d, sizeof(float) * d);
+    if (k == 0) return 0;
+    rmsnorm_forward(s->tmp, NULL, s->xn, m->final_norm, k, d, c->rms_norm_eps);
+    linear_forward(s->logits, s->tmp, m->lm_head, NULL, k, d, c->vocab_size);
+    return k;
+}
+
+int argmax_f32(const float *x, int n) {
+    int best = 0;
+    for (int i = 1; i < n; i++)
+        if (x[i] > x[best]) best = i;
+    return best;
+}
+
+static void push_token(Generation *g, int tok, int cap) {
+    if (g->n < cap) g->tokens[g->n++] = tok;
+}
+
+static int generate_cached(Model *m, int n_prompts, const int *const *prompts, const int *lens, int max_new,
+                           int max_len, Generation *out) {
+    const int chunk = 256;
+    int max_rows = n_prompts > chunk ? n_prompts : chunk;
+    InferState s;
+    infer_init(&s, m, n_prompts, max_len, max_rows);
+    int *tok = xmalloc(sizeof(int) * max_rows), *seq = xmalloc(sizeof(int) * max_rows);
+    int *pos = xmalloc(sizeof(int) * max_rows), *want = xmalloc(sizeof(int) * max_rows);
+    int *next = xcalloc((size_t)n_prompts, sizeof(int)), *active = xcalloc((size_t)n_prompts, sizeof(int));
+    int V = m->cfg.vocab_size;
+    /* Prefill: all prompt rows, packed across prompts into chunks. */
+    int n = 0, k_seen = 0;
+    for (int b = 0; b < n_prompts; b++)
+        for (int t = 0; t < lens[b]; t++) {
+            tok[n] = prompts[b][t], seq[n] = b, pos[n] = t, want[n] = (t == lens[b] - 1);
+            n++;
+            if (n == chunk || (b == n_prompts - 1 && t == lens[b] - 1)) {
+                int k = infer_rows(&s, n, tok, seq, pos, want);
+                for (int r = 0, j = 0; r < n && j < k; r++)
+                    if (want[r]) next[seq[r]] = argmax_f32(s.logits + (size_t)j++ * V, V);
+                k_seen += k;
+                n = 0;
+            }
+        }
+    for (int b = 0; b < n_prompts; b++) active[b] = max_new > 0;
+    for (int step = 0; step < max_new; step++) {
+        n = 0;
+        for (int b = 0; b < n_prompts; b++) {
+            if (!active[b]) continue;
+            if (config_is_eos(&m->cfg, next[b])) {
+                out[b].hit_eos = 1;
+                active[b] = 0;
+                continue;
+            }
+            push_token(&out[b], next[b], max_new);
+            if (out[b].n == max_new) {
+                active[b] = 0;
+                continue;
+            }
+            tok[n] = next[b], seq[n] = b, pos[n] = lens[b] + out[b].n - 1, want[n] = 1;
+            n++;
+        }
+        if (n == 0) break;
+        infer_rows(&s, n, tok, seq, pos, want);
+        for (int r = 0; r < n; r++) next[seq[r]] = argmax_f32(s.logits + (size_t)r * V, V);
+    }
+    (void)k_seen;
+    free(tok), free(seq), free(pos), free(want), free(next), free(active);
+    infer_free(&s);
+    return 0;
+}
+
+/* Reference path: the full training forward over the whole prefix each step. */
+static int generate_uncached(Model *m, int n_prompts, const int *const *prompts, const int *lens, int max_new,
+                             Generation *out) {
+    int V = m->cfg.vocab_size;
+    for (int b = 0; b < n_prompts; b++) {
+        int *ids = xmalloc(sizeof(int) * (size_t)(lens[b] + max_new));
+        memcpy(ids, prompts[b], sizeof(int) * lens[b]);
+        int len = lens[b];
+        while (out[b].n < max_new) {
+            Activations a;
+            activations_alloc(&a, m, 1, len, 0);
+            model_forward(m, &a, ids, m->cfg.num_hidden_layers);
+            int t = argmax_f32(a.logits + (size_t)(len - 1) * V, V);
+            activations_free(&a);
+            if (config_is_eos(&m->cfg, t)) {
+                out[b].hit_eos = 1;
+                break;
+            }
+            out[b].tokens[out[b].n++] = t;
+            ids[len++] = t;
+        }
+        free(ids);
+    }
+    return 0;
+}
+
+int generate_greedy(Model *m, int n_prompts, const int *const *prompts, const int *prompt_lens, int max_new,
+                    int use_kv_cache, Generation *out) {
+    int max_len = 0;
+    for (int b = 0; b < n_prompts; b++) {
+        if (prompt_lens[b] < 1) return dusk_error("prompt %d is empty (it needs at least a BOS token)", b);
+        for (int t = 0; t < prompt_lens[b]; t++)
+            if (prompts[b][t] < 0 || prompts[b][t] >= m->cfg.vocab_size)
+                return dusk_error("prompt %d: token id %d outside the vocabulary (%d)", b, prompts[b][t], m->cfg.vocab_size);
+        int need = prompt_lens[b] + max_new;
+        if (need > m->cfg.max_position_embeddings)
+            return dusk_error("prompt %d: %d prompt tokens + %d new exceed max_position_embeddings (%d)", b,
+                              prompt_lens[b], max_new, m->cfg.max_position_embeddings);
+        if (need > max_len) max_len = need;
+    }
+    for (int b = 0; b < n_prompts; b++) {
+        memset(&out[b], 0, sizeof out[b]);
+        out[b].tokens = xmalloc(sizeof(int) * (size_t)(max_new > 0 ? max_new : 1));
+    }
+    if (use_kv_cache) return generate_cached(m, n_prompts, prompts, prompt_lens, max_new, max_len, out);
+    return generate_uncached(m, n_prompts, prompts, prompt_lens, max_new, out);
+}
+
+void generation_free(Generation *g) {
+    free(g->tokens);
+    g->tokens = NULL;
+    g->n = 0;
+}

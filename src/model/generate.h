@@ -1,0 +1,25 @@
+/* Greedy decoding with a KV cache, several prompts at once. */
+#ifndef DUSK_GENERATE_H
+#define DUSK_GENERATE_H
+
+#include "model/llama.h"
+
+typedef struct {
+    int n;          /* generated tokens (stop token excluded) */
+    int *tokens;
+    int hit_eos;    /* 1 if generation ended at an EOS token */
+} Generation;
+
+/* Greedy continuation of each prompt, up to max_new tokens or an EOS of the
+ * config. use_kv_cache = 0 recomputes the whole prefix every step (slow;
+ * kept as a reference and for benchmarks). Returns 0 or -1 (e.g. a prompt
+ * longer than max_position_embeddings). out[i] must be freed with
+ * generation_free. */
+int generate_greedy(Model *m, int n_prompts, const int *const *prompts, const int *prompt_lens, int max_new,
+                    int use_kv_cache, Generation *out);
+void generation_free(Generation *g);
+
+/* Index of the largest value (first one on ties, as torch.argmax). */
+int argmax_f32(const float *x, int n);
+
+#endif

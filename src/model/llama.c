@@ -1,0 +1,354 @@
+/* Parameter layout, activation layout, forward and backward of the decoder. */
+#include "model/llama.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/err.h"
+#include "util/rng.h"
+
+/* ------------------------------------------------------------------ */
+/* parameters                                                          */
+
+static void add_tensor(Model *m, int *cap, const char *name, int64_t rows, int64_t cols, int no_decay) {
+    if (m->n_tensors == *cap) {
+        *cap = *cap ? 2 * *cap : 64;
+        m->tensors = xrealloc(m->tensors, sizeof(ParamInfo) * (size_t)*cap);
+    }
+    ParamInfo *p = &m->tensors[m->n_tensors++];
+    memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%s", name);
+    p->ndim = cols > 0 ? 2 : 1;
+    p->shape[0] = rows;
+    p->shape[1] = cols;
+    p->numel = (size_t)rows * (size_t)(cols > 0 ? cols : 1);
+    p->offset = m->n_params;
+    p->no_decay = no_decay;
+    p->trainable = 1;
+    m->n_params += p->numel;
+}
+
+static void build_table(Model *m) {
+    const ModelConfig *c = &m->cfg;
+    int cap = 0, d = c->hidden_size, qd = c->num_attention_heads * c->head_dim;
+    int kvd = c->num_key_value_heads * c->head_dim, ff = c->intermediate_size;
+    char name[96];
+    add_tensor(m, &cap, "model.embed_tokens.weight", c->vocab_size, d, 0);
+    for (int l = 0; l < c->num_hidden_layers; l++) {
+#define T2(suffix, r, cc, nd)                                        \
+    snprintf(name, sizeof name, "model.layers.%d.%s", l, suffix); \
+    add_tensor(m, &cap, name, r, cc, nd)
+        T2("input_layernorm.weight", d, 0, 1);
+        T2("self_attn.q_proj.weight", qd, d, 0);
+        if (c->qkv_bias) { T2("self_attn.q_proj.bias", qd, 0, 1); }
+        T2("self_attn.k_proj.weight", kvd, d, 0);
+        if (c->qkv_bias) { T2("self_attn.k_proj.bias", kvd, 0, 1); }
+        T2("self_attn.v_proj.weight", kvd, d, 0);
+        if (c->qkv_bias) { T2("self_attn.v_proj.bias", kvd, 0, 1); }
+        T2("self_attn.o_proj.weight", d, qd, 0);
+        if (c->o_bias) { T2("self_attn.o_proj.bias", d, 0, 1); }
+        T2("post_attention_layernorm.weight", d, 0, 1);
+        T2("mlp.gate_proj.weight", ff, d, 0);
+        T2("mlp.up_proj.weight", ff, d, 0);
+        T2("mlp.down_proj.weight", d, ff, 0);
+#undef T2
+    }
+    add_tensor(m, &cap, "model.norm.weight", d, 0, 1);
+    if (!c->tie_word_embeddings) add_tensor(m, &cap, "lm_head.weight", c->vocab_size, d, 0);
+}
+
+const ParamInfo *model_find_tensor(const Model *m, const char *name) {
+    for (int i = 0; i < m->n_tensors; i++)
+        if (strcmp(m->tensors[i].name, name) == 0) return &m->tensors[i];
+    return NULL;
+}
+
+float *model_tensor_data(const Model *m, const ParamInfo *p) { return m->params + p->offset; }
+
+static float *tensor_or_null(const Model *m, const char *fmt, int layer) {
+    char name[96];
+    snprintf(name, sizeof name, fmt, layer);
+    const ParamInfo *p = model_find_tensor(m, name);
+    return p ? m->params + p->offset : NULL;
+}
+
+static void bind_pointers(Model *m) {
+    const ModelConfig *c = &m->cfg;
+    m->embed = m->params + model_find_tensor(m, "model.embed_tokens.weight")->offset;
+    m->final_norm = m->params + model_find_tensor(m, "model.norm.weight")->offset;
+    m->lm_head = c->tie_word_embeddings ? m->embed : m->params + model_find_tensor(m, "lm_head.weight")->offset;
+    m->layers = xcalloc((size_t)c->num_hidden_layers, sizeof(LayerWeights));
+    for (int l = 0; l < c->num_hidden_layers; l++) {
+        LayerWeights *w = &m->layers[l];
+        w->input_norm = tensor_or_null(m, "model.layers.%d.input_layernorm.weight", l);
+        w->q = tensor_or_null(m, "model.layers.%d.self_attn.q_proj.weight", l);
+        w->q_bias = tensor_or_null(m, "model.layers.%d.self_attn.q_proj.bias", l);
+        w->k = tensor_or_null(m, "model.layers.%d.self_attn.k_proj.weight", l);
+        w->k_bias = tensor_or_null(m, "model.layers.%d.self_attn.k_proj.bias", l);
+        w->v = tensor_or_null(m, "model.layers.%d.self_attn.v_proj.weight", l);
+        w->v_bias = tensor_or_null(m, "model.layers.%d.self_attn.v_proj.bias", l);
+        w->o = tensor_or_null(m, "model.layers.%d.self_attn.o_proj.weight", l);
+        w->o_bias = tensor_or_null(m, "model.layers.%d.self_attn.o_proj.bias", l);
+        w->post_norm = tensor_or_null(m, "model.layers.%d.post_attention_layernorm.weight", l);
+        w->gate = tensor_or_null(m, "model.layers.%d.mlp.gate_proj.weight", l);
+        w->up = tensor_or_null(m, "model.layers.%d.mlp.up_proj.weight", l);
+        w->down = tensor_or_null(m, "model.layers.%d.mlp.down_proj.weight", l);
+    }
+}
+
+int model_create(Model *m, const ModelConfig *cfg) {
+    memset(m, 0, sizeof *m);
+    if (config_validate(cfg, "model config") != 0) return -1;
+    m->cfg = *cfg;
+    build_table(m);
+    m->params = xcalloc(m->n_params, sizeof(float));
+    bind_pointers(m);
+    float *inv_freq = xmalloc(sizeof(float) * (size_t)(cfg->head_dim / 2));
+    config_rope_inv_freq(cfg, inv_freq);
+    rope_table_init(&m->rope, inv_freq, cfg->head_dim, cfg->max_position_embeddings);
+    free(inv_freq);
+    return 0;
+}
+
+void model_free(Model *m) {
+    free(m->tensors);
+    free(m->params);
+    free(m->grads);
+    free(m->layers);
+    rope_table_free(&m->rope);
+    memset(m, 0, sizeof *m);
+}
+
+void model_init_random(Model *m, uint64_t seed) {
+    Rng rng;
+    rng_seed(&rng, seed);
+    for (int i = 0; i < m->n_tensors; i++) {
+        ParamInfo *p = &m->tensors[i];
+        float *w = m->params + p->offset;
+        int is_norm = strstr(p->name, "norm") != NULL, is_bias = strstr(p->name, ".bias") != NULL;
+        for (size_t j = 0; j < p->numel; j++)
+            w[j] = is_norm ? 1.0f : is_bias ? 0.0f : (float)(rng_normal(&rng) * m->cfg.initializer_range);
+    }
+}
+
+void model_zero_grads(Model *m) {
+    if (!m->grads) m->grads = xcalloc(m->n_params, sizeof(float));
+    else memset(m->grads, 0, m->n_params * sizeof(float));
+}
+
+void model_set_all_trainable(Model *m, int trainable) {
+    for (int i = 0; i < m->n_tensors; i++) m->tensors[i].trainable = trainable;
+}
+
+int model_set_trainable(Model *m, const char *name, int trainable) {
+    for (int i = 0; i < m->n_tensors; i++)
+        if (strcmp(m->tensors[i].name, name) == 0) {
+            m->tensors[i].trainable = trainable;
+            return 0;
+        }
+    return dusk_error("no tensor named '%s'", name);
+}
+
+/* The gradient of parameter w, or NULL when w is absent or frozen. */
+static float *grad_of(const Model *m, const float *w) {
+    if (!w) return NULL;
+    size_t off = (size_t)(w - m->params);
+    for (int i = 0; i < m->n_tensors; i++)
+        if (m->tensors[i].offset == off) return m->tensors[i].trainable ? m->grads + off : NULL;
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* activations                                                         */
+
+void activations_alloc(Activations *a, const Model *m, int B, int T, int recompute) {
+    const ModelConfig *c = &m->cfg;
+    size_t N = (size_t)B * T, d = c->hidden_size, L = c->num_hidden_layers, ff = c->intermediate_size;
+    size_t qd = (size_t)c->num_attention_heads * c->head_dim, kvd = (size_t)c->num_key_value_heads * c->head_dim;
+    size_t nh = c->num_attention_heads, V = c->vocab_size;
+    memset(a, 0, sizeof *a);
+    a->B = B;
+    a->T = T;
+    a->recompute = recompute;
+    a->n_slots = recompute ? 1 : (int)L;
+    size_t S = a->n_slots;
+    size_t per_slot = N * (2 + 3 * d + 2 * qd + 2 * kvd + 3 * ff) + (size_t)B * nh * T;
+    size_t total = (L + 1) * N * d + S * per_slot + N * (1 + d + V) + N * (2 * d + 2 * qd + 2 * kvd + 3 * ff);
+    a->buffer = xmalloc(total * sizeof(float));
+    float *p = a->buffer;
+#define TAKE(n) (p += (n), p - (n))
+    a->x = xmalloc(sizeof(float *) * (L + 1));
+    for (size_t l = 0; l <= L; l++) a->x[l] = TAKE(N * d);
+    float ***slots[] = {&a->rstd1, &a->xn1, &a->q, &a->k, &a->v, &a->att, &a->lse,
+                        &a->x_mid, &a->rstd2, &a->xn2, &a->gate, &a->up, &a->h};
+    size_t sizes[] = {N, N * d, N * qd, N * kvd, N * kvd, N * qd, (size_t)B * nh * T, N * d, N, N * d, N * ff, N * ff, N * ff};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        *slots[i] = xmalloc(sizeof(float *) * S);
+        for (size_t s = 0; s < S; s++) (*slots[i])[s] = TAKE(sizes[i]);
+    }
+    a->rstd_f = TAKE(N);
+    a->xf = TAKE(N * d);
+    a->logits = TAKE(N * V);
+    a->dx = TAKE(N * d);
+    a->dxn = TAKE(N * d);
+    a->dq = TAKE(N * qd);
+    a->datt = TAKE(N * qd);
+    a->dk = TAKE(N * kvd);
+    a->dv = TAKE(N * kvd);
+    a->dgate = TAKE(N * ff);
+    a->dup = TAKE(N * ff);
+    a->dh = TAKE(N * ff);
+#undef TAKE
+    a->pos = xmalloc(sizeof(int) * N);
+    for (size_t i = 0; i < N; i++) a->pos[i] = (int)(i % (size_t)T);
+}
+
+void activations_free(Activations *a) {
+    if (!a->buffer) return;
+    free(a->buffer);
+    free(a->x);
+    float **lists[] = {a->rstd1, a->xn1, a->q, a->k, a->v, a->att, a->lse, a->x_mid, a->rstd2, a->xn2, a->gate, a->up, a->h};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) free(lists[i]);
+    free(a->pos);
+    memset(a, 0, sizeof *a);
+}
+
+const float *model_hidden(const Activations *a, int layer) { return a->x[layer + 1]; }
+
+/* ------------------------------------------------------------------ */
+/* forward                                                             */
+
+static void embedding_forward(const Model *m, float *x, const int *ids, size_t n) {
+    size_t d = m->cfg.hidden_size;
+    for (size_t i = 0; i < n; i++) memcpy(x + i * d, m->embed + (size_t)ids[i] * d, d * sizeof(float));
+}
+
+static void add_inplace(float *y, const float *x, size_t n) {
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) y[i] += x[i];
+}
+
+/* Layer l: out = x_mid + down(silu(gate(n2)) * up(n2)),
+ *          x_mid = x + o(attn(rope(q(n1)), rope(k(n1)), v(n1))), n1 = rms(x), n2 = rms(x_mid). */
+static void layer_forward(const Model *m, Activations *a, int l, int s) {
+    const ModelConfig *c = &m->cfg;
+    const LayerWeights *w = &m->layers[l];
+    int B = a->B, T = a->T, N = B * T, d = c->hidden_size, ff = c->intermediate_size;
+    int nh = c->num_attention_heads, nkv = c->num_key_value_heads, hd = c->head_dim;
+    const float *x = a->x[l];
+    float *out = a->x[l + 1];
+    rmsnorm_forward(a->xn1[s], a->rstd1[s], x, w->input_norm, N, d, c->rms_norm_eps);
+    linear_forward(a->q[s], a->xn1[s], w->q, w->q_bias, N, d, nh * hd);
+    linear_forward(a->k[s], a->xn1[s], w->k, w->k_bias, N, d, nkv * hd);
+    linear_forward(a->v[s], a->xn1[s], w->v, w->v_bias, N, d, nkv * hd);
+    rope_forward(a->q[s], a->pos, N, nh, &m->rope);
+    rope_forward(a->k[s], a->pos, N, nkv, &m->rope);
+    attention_forward(a->att[s], a->lse[s], a->q[s], a->k[s], a->v[s], B, T, nh, nkv, hd);
+    linear_forward(a->x_mid[s], a->att[s], w->o, w->o_bias, N, nh * hd, d);
+    add_inplace(a->x_mid[s], x, (size_t)N * d);
+    rmsnorm_forward(a->xn2[s], a->rstd2[s], a->x_mid[s], w->post_norm, N, d, c->rms_norm_eps);
+    linear_forward(a->gate[s], a->xn2[s], w->gate, NULL, N, d, ff);
+    linear_forward(a->up[s], a->xn2[s], w->up, NULL, N, d, ff);
+    swiglu_forward(a->h[s], a->gate[s], a->up[s], (size_t)N * ff);
+    linear_forward(out, a->h[s], w->down, NULL, N, ff, d);
+    add_inplace(out, a->x_mid[s], (size_t)N * d);
+}
+
+void model_forward(Model *m, Activations *a, const int *ids, int n_layers) {
+    const ModelConfig *c = &m->cfg;
+    int N = a->B * a->T, L = c->num_hidden_layers;
+    if (n_layers > L) n_layers = L;
+    embedding_forward(m, a->x[0], ids, (size_t)N);
+    for (int l = 0; l < n_layers; l++) layer_forward(m, a, l, a->recompute ? 0 : l);
+    if (n_layers < L) return;
+    rmsnorm_forward(a->xf, a->rstd_f, a->x[L], m->final_norm, N, c->hidden_size, c->rms_norm_eps);
+    linear_forward(a->logits, a->xf, m->lm_head, NULL, N, c->hidden_size, c->vocab_size);
+}
+
+/* ------------------------------------------------------------------ */
+/* backward                                                            */
+
+static int any_trainable_in_layer(const Model *m, int l, int attention_only) {
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "model.layers.%d.", l);
+    size_t n = strlen(prefix);
+    for (int i = 0; i < m->n_tensors; i++) {
+        const ParamInfo *p = &m->tensors[i];
+        if (!p->trainable || strncmp(p->name, prefix, n) != 0) continue;
+        if (!attention_only || strstr(p->name, "self_attn") || strstr(p->name, "input_layernorm")) return 1;
+    }
+    return 0;
+}
+
+static int embed_trainable(const Model *m) { return model_find_tensor(m, "model.embed_tokens.weight")->trainable; }
+
+/* On entry a->dx holds dLoss/d(out of layer l); on exit dLoss/d(x[l]).
+ * need_dinput == 0 lets the lowest useful layer stop early. */
+static void layer_backward(Model *m, Activations *a, int l, int s, int need_dinput) {
+    const ModelConfig *c = &m->cfg;
+    const LayerWeights *w = &m->layers[l];
+    int B = a->B, T = a->T, N = B * T, d = c->hidden_size, ff = c->intermediate_size;
+    int nh = c->num_attention_heads, nkv = c->num_key_value_heads, hd = c->head_dim;
+    /* MLP: out = x_mid + down(h) */
+    linear_backward(a->dh, grad_of(m, w->down), NULL, a->dx, a->h[s], w->down, N, ff, d, 0);
+    int need_attention = need_dinput || any_trainable_in_layer(m, l, 1);
+    float *dgate_w = grad_of(m, w->gate), *dup_w = grad_of(m, w->up), *dpost = grad_of(m, w->post_norm);
+    if (!need_attention && !dgate_w && !dup_w && !dpost) return;
+    swiglu_backward(a->dgate, a->dup, a->dh, a->gate[s], a->up[s], (size_t)N * ff);
+    linear_backward(a->dxn, dgate_w, NULL, a->dgate, a->xn2[s], w->gate, N, d, ff, 0);
+    linear_backward(a->dxn, dup_w, NULL, a->dup, a->xn2[s], w->up, N, d, ff, 1);
+    rmsnorm_backward(need_attention ? a->dx : NULL, dpost, a->dxn, a->x_mid[s], w->post_norm, a->rstd2[s], N, d);
+    if (!need_attention) return;
+    /* attention: x_mid = x + o(att) */
+    linear_backward(a->datt, grad_of(m, w->o), grad_of(m, w->o_bias), a->dx, a->att[s], w->o, N, nh * hd, d, 0);
+    attention_backward(a->dq, a->dk, a->dv, a->datt, a->q[s], a->k[s], a->v[s], a->att[s], a->lse[s], B, T, nh, nkv, hd);
+    rope_backward(a->dq, a->pos, N, nh, &m->rope);
+    rope_backward(a->dk, a->pos, N, nkv, &m->rope);
+    linear_backward(a->dxn, grad_of(m, w->q), grad_of(m, w->q_bias), a->dq, a->xn1[s], w->q, N, d, nh * hd, 0);
+    linear_backward(a->dxn, grad_of(m, w->k), grad_of(m, w->k_bias), a->dk, a->xn1[s], w->k, N, d, nkv * hd, 1);
+    linear_backward(a->dxn, grad_of(m, w->v), grad_of(m, w->v_bias), a->dv, a->xn1[s], w->v, N, d, nkv * hd, 1);
+    rmsnorm_backward(need_dinput ? a->dx : NULL, grad_of(m, w->input_norm), a->dxn, a->x[l], w->input_norm,
+                     a->rstd1[s], N, d);
+}
+
+static void embedding_backward(Model *m, const float *dx, const int *ids, size_t n) {
+    float *g = grad_of(m, m->embed);
+    if (!g) return;
+    size_t d = m->cfg.hidden_size;
+    for (size_t i = 0; i < n; i++) {
+        float *row = g + (size_t)ids[i] * d;
+        const float *src = dx + i * d;
+        for (size_t j = 0; j < d; j++) row[j] += src[j];
+    }
+}
+
+void model_backward(Model *m, Activations *a, const int *ids, float *dlogits, int inject_layer,
+                    const float *dhidden) {
+    const ModelConfig *c = &m->cfg;
+    int N = a->B * a->T, d = c->hidden_size, L = c->num_hidden_layers;
+    if (!m->grads) model_zero_grads(m);
+    memset(a->dx, 0, sizeof(float) * (size_t)N * d);
+    int top = dlogits ? L - 1 : inject_layer;
+    if (dlogits) {
+        linear_backward(a->dxn, grad_of(m, m->lm_head), NULL, dlogits, a->xf, m->lm_head, N, d, c->vocab_size, 0);
+        rmsnorm_backward(a->dx, grad_of(m, m->final_norm), a->dxn, a->x[L], m->final_norm, a->rstd_f, N, d);
+    }
+    /* The lowest layer whose backward can still reach a trainable tensor. */
+    int bottom = 0;
+    if (!embed_trainable(m)) {
+        bottom = top + 1;
+        for (int l = 0; l <= top; l++)
+            if (any_trainable_in_layer(m, l, 0)) {
+                bottom = l;
+                break;
+            }
+    }
+    for (int l = top; l >= bottom; l--) {
+        if (dhidden && l == inject_layer) add_inplace(a->dx, dhidden, (size_t)N * d);
+        int s = a->recompute ? 0 : l;
+        if (a->recompute) layer_forward(m, a, l, 0);
+        layer_backward(m, a, l, s, l > bottom || embed_trainable(m));
+    }
+    if (bottom == 0 && embed_trainable(m)) embedding_backward(m, a->dx, ids, (size_t)N);
+}

@@ -1,0 +1,88 @@
+/* A Llama-family decoder (HF LlamaForCausalLM / Qwen2ForCausalLM semantics)
+ * in the llm.c manner: one buffer of parameters, one of gradients, one of
+ * activations sized per (batch, sequence length), and a forward and backward
+ * function per layer. */
+#ifndef DUSK_LLAMA_H
+#define DUSK_LLAMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/config.h"
+#include "ops/ops.h"
+
+typedef struct {
+    char name[96];     /* HF tensor name */
+    int ndim;
+    int64_t shape[2];
+    size_t offset;     /* into Model.params / Model.grads (floats) */
+    size_t numel;
+    int no_decay;      /* biases and norm weights: no weight decay */
+    int trainable;     /* 0 = frozen: no gradient is computed for it */
+} ParamInfo;
+
+typedef struct {
+    float *input_norm, *q, *q_bias, *k, *k_bias, *v, *v_bias, *o, *o_bias;
+    float *post_norm, *gate, *up, *down;
+} LayerWeights;
+
+typedef struct {
+    ModelConfig cfg;
+    int n_tensors;
+    ParamInfo *tensors;
+    size_t n_params;      /* floats in the parameter buffer */
+    float *params;        /* the one parameter buffer */
+    float *grads;         /* the one gradient buffer (NULL until needed) */
+    float *embed, *final_norm, *lm_head; /* lm_head == embed when tied */
+    LayerWeights *layers;
+    RopeTable rope;
+} Model;
+
+/* Activations for one (B, T). With recompute, only each layer's input is
+ * kept and a layer's internals are rebuilt during backward. */
+typedef struct {
+    int B, T, recompute, n_slots;
+    float *buffer;
+    int *pos;             /* [B*T] position of each row */
+    float **x;            /* [L+1] residual stream: x[l] is layer l's input */
+    /* per slot (L slots, or 1 with recompute): */
+    float **rstd1, **xn1, **q, **k, **v, **att, **lse, **x_mid, **rstd2, **xn2, **gate, **up, **h;
+    float *rstd_f, *xf, *logits; /* final norm and lm_head */
+    /* backward work space */
+    float *dx, *dxn, *dq, *dk, *dv, *datt, *dgate, *dup, *dh;
+} Activations;
+
+/* Build the tensor table and allocate parameters (zeroed) for cfg. */
+int model_create(Model *m, const ModelConfig *cfg);
+void model_free(Model *m);
+/* Random init as HF _init_weights: N(0, initializer_range) for linear and
+ * embedding weights, 1 for norms, 0 for biases. */
+void model_init_random(Model *m, uint64_t seed);
+const ParamInfo *model_find_tensor(const Model *m, const char *name);
+float *model_tensor_data(const Model *m, const ParamInfo *p);
+/* Gradient buffer (allocated and zeroed on first call). */
+void model_zero_grads(Model *m);
+/* Freeze/unfreeze every tensor, or one by HF name (-1 if unknown). */
+void model_set_all_trainable(Model *m, int trainable);
+int model_set_trainable(Model *m, const char *name, int trainable);
+
+void activations_alloc(Activations *a, const Model *m, int B, int T, int recompute);
+void activations_free(Activations *a);
+
+/* Forward over ids[B*T] (each row of T tokens one sequence, positions 0..T-1).
+ * Runs layers 0..n_layers-1; when n_layers == L it also applies the final
+ * norm and lm_head, filling a->logits [B*T, V]. */
+void model_forward(Model *m, Activations *a, const int *ids, int n_layers);
+
+/* Backward after model_forward. dlogits [B*T, V] (may be a->logits itself,
+ * overwritten) is the gradient on the logits, or NULL. dhidden [B*T, d] is a
+ * gradient injected at the output hidden state of layer inject_layer (or NULL).
+ * Gradients ACCUMULATE into m->grads for trainable tensors only; layers below
+ * the lowest trainable tensor are skipped. */
+void model_backward(Model *m, Activations *a, const int *ids, float *dlogits, int inject_layer,
+                    const float *dhidden);
+
+/* Output hidden state of layer l after model_forward (= a->x[l+1]). */
+const float *model_hidden(const Activations *a, int layer);
+
+#endif

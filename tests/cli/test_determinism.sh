@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Same command, same thread count -> bit-identical outputs, run after run
+# (init, forward, score, grad; 1 and 2 threads).
+set -euo pipefail
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+cat > "$T/config.json" <<'JSON'
+{"vocab_size": 257, "hidden_size": 32, "intermediate_size": 40, "num_hidden_layers": 2,
+ "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 64}
+JSON
+"$DUSK" init --config "$T/config.json" --seed 5 --out "$T/m1"
+"$DUSK" init --config "$T/config.json" --seed 5 --out "$T/m2"
+cmp "$T/m1/model.safetensors" "$T/m2/model.safetensors"
+"$DUSK" init --config "$T/config.json" --seed 6 --out "$T/m3"
+if cmp -s "$T/m1/model.safetensors" "$T/m3/model.safetensors"; then echo "different seeds gave the same model"; exit 1; fi
+awk 'BEGIN{srand(3); for(b=0;b<4;b++){s=""; for(t=0;t<40;t++) s=s (t?" ":"") int(rand()*257); print s}}' > "$T/ids.txt"
+for th in 1 2; do
+    for run in 1 2; do
+        "$DUSK" grad --model "$T/m1" --ids-file "$T/ids.txt" --out "$T/g$run.st" --threads $th > "$T/loss$run"
+        "$DUSK" score --model "$T/m1" --ids-file "$T/ids.txt" --threads $th > "$T/score$run"
+        "$DUSK" forward --model "$T/m1" --ids-file "$T/ids.txt" --out "$T/f$run.st" --threads $th
+    done
+    cmp "$T/g1.st" "$T/g2.st"; cmp "$T/loss1" "$T/loss2"; cmp "$T/score1" "$T/score2"; cmp "$T/f1.st" "$T/f2.st"
+    echo "threads=$th: bit-identical across runs"
+done
