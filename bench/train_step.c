@@ -83,15 +83,19 @@ int main(int argc, char **argv) {
     }
     qsort(times + 1, steps, sizeof(double), cmp_double);
     double med = times[1 + steps / 2];
-    /* FLOPs: 6 per weight per token for every matmul weight (embedding lookup
-     * excluded, lm_head included), plus attention's four T x T products
-     * (QK^T, PV forward; two each backward, plus the recomputed QK^T). */
+    /* FLOPs actually computed: 6 per weight per token for every matmul
+     * weight (embedding lookup excluded, lm_head included), plus attention's
+     * seven T x T-sized products per head (QK^T and PV forward; recomputed
+     * QK^T, dV, dP, dQ, dK backward) over the causal row blocks of 64 that
+     * the kernel evaluates (block [i0, i1) against keys [0, i1)). */
+    double block_area = 0;
+    for (int i0 = 0; i0 < T; i0 += 64) block_area += (double)((i0 + 64 < T ? i0 + 64 : T) - i0) * (i0 + 64 < T ? i0 + 64 : T);
     double linear_w = (double)c.num_hidden_layers *
                           ((double)c.hidden_size * (c.num_attention_heads + 2 * c.num_key_value_heads) * c.head_dim +
                            (double)c.num_attention_heads * c.head_dim * c.hidden_size +
                            3.0 * c.hidden_size * c.intermediate_size) +
                       (double)c.vocab_size * c.hidden_size;
-    double attn = (double)c.num_hidden_layers * B * c.num_attention_heads * (double)T * T * c.head_dim * 2.0 * (2 + 4);
+    double attn = (double)c.num_hidden_layers * B * c.num_attention_heads * block_area * c.head_dim * 2.0 * 7;
     double flops = 6.0 * linear_w * N + attn;
     double peak = sgemm_gflops(N, c.hidden_size, c.hidden_size);
     printf("{\"impl\": \"dusk\", \"config\": \"%s\", \"threads\": %d, \"B\": %d, \"T\": %d, \"step_s\": %.4f, "

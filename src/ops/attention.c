@@ -9,6 +9,7 @@
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ops/ops.h"
 #include "util/err.h"
@@ -23,24 +24,41 @@ static float *scratch(float **buf, size_t *cap, size_t n) {
     return *buf;
 }
 
-/* P[i, j] = exp(S[i, j] - lse_i) for j <= i, 0 above the diagonal. With
- * lse == NULL it is computed (forward) and written to lse_out. */
-static void causal_softmax_rows(float *s, int T, const float *lse, float *lse_out) {
-    for (int i = 0; i < T; i++) {
-        float *row = s + (size_t)i * T;
+/* Rows are processed in blocks of ATT_BLOCK queries; block [i0, i1) only
+ * needs keys [0, i1), which skips most of the masked upper triangle. */
+#define ATT_BLOCK 64
+
+/* Rows i0..i1-1 of the probabilities, stored as p[(i - i0) * ld + j] for
+ * j < i1: P = exp(S - lse) on and below the diagonal, 0 above. With
+ * lse_in == NULL the row log-sum-exp is computed and stored in lse_out. */
+static void causal_softmax_block(float *p, int ld, int i0, int i1, const float *lse_in, float *lse_out) {
+    for (int i = i0; i < i1; i++) {
+        float *row = p + (size_t)(i - i0) * ld;
         float l;
-        if (lse) {
-            l = lse[i];
+        if (lse_in) {
+            l = lse_in[i];
         } else {
             float mx = row[0];
             for (int j = 1; j <= i; j++) mx = row[j] > mx ? row[j] : mx;
             double sum = 0.0;
-            for (int j = 0; j <= i; j++) sum += exp((double)(row[j] - mx));
+            for (int j = 0; j <= i; j++) sum += expf(row[j] - mx);
             l = mx + (float)log(sum);
             lse_out[i] = l;
         }
         for (int j = 0; j <= i; j++) row[j] = expf(row[j] - l);
-        for (int j = i + 1; j < T; j++) row[j] = 0.0f;
+        for (int j = i + 1; j < i1; j++) row[j] = 0.0f;
+    }
+}
+
+static void attention_forward_head(float *oh, float *lse, const float *qh, const float *kg, const float *vg, int T,
+                                   int hd, int ldq, int ldkv, float scale, float *p) {
+    for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
+        int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, rows = i1 - i0;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, i1, hd, scale, qh + (size_t)i0 * ldq, ldq, kg,
+                    ldkv, 0.0f, p, T);
+        causal_softmax_block(p, T, i0, i1, NULL, lse);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, hd, i1, 1.0f, p, T, vg, ldkv, 0.0f,
+                    oh + (size_t)i0 * ldq, ldq);
     }
 }
 
@@ -55,38 +73,44 @@ void attention_forward(float *out, float *lse, const float *q, const float *k, c
 #pragma omp for schedule(static)
         for (int bh = 0; bh < B * nh; bh++) {
             int b = bh / nh, h = bh % nh, g = h / rep;
-            const float *qh = q + (size_t)b * T * ldq + h * hd;
-            const float *kg = k + (size_t)b * T * ldkv + g * hd;
-            const float *vg = v + (size_t)b * T * ldkv + g * hd;
-            float *oh = out + (size_t)b * T * ldq + h * hd;
-            float *s = scratch(&buf, &cap, (size_t)T * T);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, hd, scale, qh, ldq, kg, ldkv, 0.0f, s, T);
-            causal_softmax_rows(s, T, NULL, lse + (size_t)bh * T);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hd, T, 1.0f, s, T, vg, ldkv, 0.0f, oh, ldq);
+            float *p = scratch(&buf, &cap, (size_t)ATT_BLOCK * T);
+            attention_forward_head(out + (size_t)b * T * ldq + h * hd, lse + (size_t)bh * T,
+                                   q + (size_t)b * T * ldq + h * hd, k + (size_t)b * T * ldkv + g * hd,
+                                   v + (size_t)b * T * ldkv + g * hd, T, hd, ldq, ldkv, scale, p);
         }
         free(buf);
     }
 }
 
-/* For one query head: P from lse; dV += P^T dO; dP = dO V^T;
- * dS = P * (dP - rowsum(dO * O)); dQ = scale dS K; dK += scale dS^T Q. */
+/* One query head, block by block: P from lse; dV += P^T dO; dP = dO V^T;
+ * dS = P * (dP - rowsum(dO * O)); dQ = scale dS K; dK += scale dS^T Q.
+ * dK and dV must be zeroed by the caller. */
 static void attention_backward_head(float *dqh, float *dkg, float *dvg, const float *doh, const float *qh,
                                     const float *kg, const float *vg, const float *oh, const float *lse, int T,
-                                    int hd, int ldq, int ldkv, float scale, float beta_kv, float *p, float *dp) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, hd, scale, qh, ldq, kg, ldkv, 0.0f, p, T);
-    causal_softmax_rows(p, T, lse, NULL);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, hd, T, 1.0f, p, T, doh, ldq, beta_kv, dvg, ldkv);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, hd, 1.0f, doh, ldq, vg, ldkv, 0.0f, dp, T);
-    for (int i = 0; i < T; i++) {
-        const float *o = oh + (size_t)i * ldq, *d = doh + (size_t)i * ldq;
-        float dot = 0.0f;
-        for (int x = 0; x < hd; x++) dot += o[x] * d[x];
-        float *pr = p + (size_t)i * T, *dpr = dp + (size_t)i * T;
-        for (int j = 0; j <= i; j++) dpr[j] = pr[j] * (dpr[j] - dot);
-        for (int j = i + 1; j < T; j++) dpr[j] = 0.0f;
+                                    int hd, int ldq, int ldkv, float scale, float *p, float *dp) {
+    for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
+        int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, rows = i1 - i0;
+        const float *qb = qh + (size_t)i0 * ldq, *dob = doh + (size_t)i0 * ldq;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, i1, hd, scale, qb, ldq, kg, ldkv, 0.0f, p, T);
+        causal_softmax_block(p, T, i0, i1, lse, NULL);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, i1, hd, rows, 1.0f, p, T, dob, ldq, 1.0f, dvg, ldkv);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, i1, hd, 1.0f, dob, ldq, vg, ldkv, 0.0f, dp, T);
+        for (int i = i0; i < i1; i++) {
+            const float *o = oh + (size_t)i * ldq, *d = doh + (size_t)i * ldq;
+            float dot = 0.0f;
+            for (int x = 0; x < hd; x++) dot += o[x] * d[x];
+            float *pr = p + (size_t)(i - i0) * T, *dpr = dp + (size_t)(i - i0) * T;
+            for (int j = 0; j <= i; j++) dpr[j] = pr[j] * (dpr[j] - dot);
+            for (int j = i + 1; j < i1; j++) dpr[j] = 0.0f;
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, hd, i1, scale, dp, T, kg, ldkv, 0.0f,
+                    dqh + (size_t)i0 * ldq, ldq);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, i1, hd, rows, scale, dp, T, qb, ldq, 1.0f, dkg, ldkv);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hd, T, scale, dp, T, kg, ldkv, 0.0f, dqh, ldq);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, hd, T, scale, dp, T, qh, ldq, beta_kv, dkg, ldkv);
+}
+
+static void zero_strided(float *x, int rows, int cols, int ld) {
+    for (int r = 0; r < rows; r++) memset(x + (size_t)r * ld, 0, sizeof(float) * cols);
 }
 
 void attention_backward(float *dq, float *dk, float *dv, const float *dout, const float *q, const float *k,
@@ -102,14 +126,16 @@ void attention_backward(float *dq, float *dk, float *dv, const float *dout, cons
 #pragma omp for schedule(static)
         for (int bg = 0; bg < B * nkv; bg++) {
             int b = bg / nkv, g = bg % nkv;
-            float *work = scratch(&buf, &cap, 2 * (size_t)T * T);
+            float *work = scratch(&buf, &cap, 2 * (size_t)ATT_BLOCK * T);
             size_t kv_off = (size_t)b * T * ldkv + g * hd;
+            zero_strided(dk + kv_off, T, hd, ldkv);
+            zero_strided(dv + kv_off, T, hd, ldkv);
             for (int r = 0; r < rep; r++) {
                 int h = g * rep + r;
                 size_t q_off = (size_t)b * T * ldq + h * hd;
                 attention_backward_head(dq + q_off, dk + kv_off, dv + kv_off, dout + q_off, q + q_off, k + kv_off,
                                         v + kv_off, out + q_off, lse + ((size_t)b * nh + h) * T, T, hd, ldq, ldkv,
-                                        scale, r == 0 ? 0.0f : 1.0f, work, work + (size_t)T * T);
+                                        scale, work, work + (size_t)ATT_BLOCK * T);
             }
         }
         free(buf);

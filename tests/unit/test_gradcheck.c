@@ -116,17 +116,21 @@ static double att_loss(void *p) {
     attention_forward(c->o, c->lse, c->q, c->k, c->v, c->B, c->T, c->nh, c->nkv, c->hd);
     return dot(c->o, c->r, (size_t)c->B * c->T * c->nh * c->hd);
 }
-static void test_attention(void) {
-    AttCtx c = {.B = 2, .T = 5, .nh = 4, .nkv = 2, .hd = 4};
+static void test_attention(int B, int T) {
+    AttCtx c = {.B = B, .T = T, .nh = 4, .nkv = 2, .hd = 4};
     size_t nq = (size_t)c.B * c.T * c.nh * c.hd, nk = (size_t)c.B * c.T * c.nkv * c.hd;
     c.q = rand_vec(nq, 1), c.k = rand_vec(nk, 1), c.v = rand_vec(nk, 1), c.o = rand_vec(nq, 1);
     c.r = rand_vec(nq, 1), c.lse = rand_vec((size_t)c.B * c.nh * c.T, 1);
     att_loss(&c);
     float *dq = malloc(nq * 4), *dk = malloc(nk * 4), *dv = malloc(nk * 4);
     attention_backward(dq, dk, dv, c.r, c.q, c.k, c.v, c.o, c.lse, c.B, c.T, c.nh, c.nkv, c.hd);
-    fd_check("attention dq", att_loss, &c, c.q, dq, nq, 80, 1e-2f, 5e-3);
-    fd_check("attention dk", att_loss, &c, c.k, dk, nk, 80, 1e-2f, 5e-3);
-    fd_check("attention dv", att_loss, &c, c.v, dv, nk, 80, 1e-2f, 5e-3);
+    char what[64];
+    snprintf(what, sizeof what, "attention T=%d dq", T);
+    fd_check(what, att_loss, &c, c.q, dq, nq, 80, 1e-2f, 5e-3);
+    snprintf(what, sizeof what, "attention T=%d dk", T);
+    fd_check(what, att_loss, &c, c.k, dk, nk, 80, 1e-2f, 5e-3);
+    snprintf(what, sizeof what, "attention T=%d dv", T);
+    fd_check(what, att_loss, &c, c.v, dv, nk, 80, 1e-2f, 5e-3);
     free(c.q), free(c.k), free(c.v), free(c.o), free(c.r), free(c.lse), free(dq), free(dk), free(dv);
 }
 
@@ -212,7 +216,8 @@ int main(void) {
     test_linear();
     test_rmsnorm();
     test_rope();
-    test_attention();
+    test_attention(2, 5);
+    test_attention(1, 150); /* several row blocks of the blocked kernel */
     test_swiglu();
     test_cross_entropy();
     test_model(0, 0, 0, -1);
