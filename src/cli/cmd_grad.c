@@ -1,6 +1,11 @@
-/* dusk grad --model PATH --ids-file F --out GRADS.safetensors: the mean
- * next-token cross-entropy over all B*(T-1) positions (HF outputs.loss) and
- * every parameter's gradient, written as F32 under HF names. */
+/* dusk grad: loss and parameter gradients of one batch.
+ *   --ids-file F: the mean next-token cross-entropy over all B*(T-1)
+ *     positions (HF outputs.loss); prints {"loss": x}.
+ *   --objective NAME --forget-ids F --retain-ids R [--ref PATH]: an
+ *     unlearning objective (src/train/methods.c); prints
+ *     {"loss": x, "forget_loss": a, "reg_loss": b}.
+ * Gradients of every trainable tensor are written as F32 under HF names (and
+ * RMU's control vector as "rmu.control"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +15,7 @@
 #include "cli/common.h"
 #include "io/ids_file.h"
 #include "model/checkpoint.h"
+#include "train/objective.h"
 #include "util/err.h"
 
 /* Flatten a batch into ids[B*T] and next-token targets (-1 at each row end). */
@@ -21,12 +27,108 @@ static void batch_targets(const IdSequences *s, int T, int *ids, int *targets) {
         }
 }
 
+static IdSequences read_batch(const char *path, const Model *m, int *T) {
+    IdSequences s;
+    if (ids_file_read(&s, path, m->cfg.vocab_size) != 0) dusk_die("%s", dusk_last_error());
+    *T = ids_equal_length(&s, path, 2);
+    if (*T < 0) dusk_die("%s", dusk_last_error());
+    if (*T > m->cfg.max_position_embeddings) dusk_die("%s: sequences longer than max_position_embeddings", path);
+    return s;
+}
+
+static int *flatten(const IdSequences *s, int T) {
+    int *ids = xmalloc(sizeof(int) * (size_t)s->n_seqs * T);
+    for (int b = 0; b < s->n_seqs; b++)
+        for (int t = 0; t < T; t++) ids[b * T + t] = s->seqs[b][t];
+    return ids;
+}
+
+void objective_params_from_args(ObjectiveParams *p, const Method *method, const ArgSpec *o, int n);
+void objective_params_from_args(ObjectiveParams *p, const Method *method, const ArgSpec *o, int n) {
+    objective_params_defaults(p);
+    int simnpo = strncmp(method->name, "SimNPO", 6) == 0;
+    p->beta = args_double(o, n, "beta", simnpo ? 4.5 : 0.1);
+    p->forget_coeff = (float)args_double(o, n, "forget-coeff", simnpo ? 0.125 : 1.0);
+    p->reg_coeff = (float)args_double(o, n, "reg-coeff", 1.0);
+    p->simnpo_delta = (float)args_double(o, n, "simnpo-delta", 0.0);
+    p->rmu_layer = (int)args_long(o, n, "rmu-layer", -1);
+    p->rmu_coeff = (float)args_double(o, n, "rmu-coeff", 20.0);
+    p->rmu_alpha = (float)args_double(o, n, "rmu-alpha", 1.0);
+    p->sga_threshold = (float)args_double(o, n, "sga-threshold", 0.70);
+    const char *compat = args_str(o, n, "compat", "none");
+    if (strcmp(compat, "release") == 0) p->compat_release = 1;
+    else if (strcmp(compat, "none") != 0) dusk_die("--compat must be 'release' or 'none' (got '%s')", compat);
+    if (!(p->beta > 0)) dusk_die("--beta must be > 0");
+}
+
+static int grad_objective(const ArgSpec *o, int n, const char *out) {
+    const char *name = args_str(o, n, "objective", NULL);
+    const Method *method = method_find(name);
+    if (!method) dusk_die("unknown objective '%s' (known: %s)", name, method_names());
+    ObjectiveParams p;
+    objective_params_from_args(&p, method, o, n);
+    const char *model_path = args_required(o, n, "model");
+    Model m, ref;
+    cli_load_model(&m, model_path);
+    Model *refp = NULL;
+    if (method->needs_ref) {
+        cli_load_model(&ref, args_str(o, n, "ref", model_path));
+        refp = &ref;
+    }
+    int Tf = 0, Tr = 0;
+    IdSequences fs = {0}, rs = {0};
+    if (method->forget) fs = read_batch(args_required(o, n, "forget-ids"), &m, &Tf);
+    if (method->reg) rs = read_batch(args_required(o, n, "retain-ids"), &m, &Tr);
+    int *fids = method->forget ? flatten(&fs, Tf) : NULL, *rids = method->reg ? flatten(&rs, Tr) : NULL;
+    Batch fb = {fids, fs.n_seqs, Tf}, rb = {rids, rs.n_seqs, Tr};
+    Rng rng;
+    rng_seed(&rng, (uint64_t)args_long(o, n, "seed", 0));
+    ObjectiveCtx ctx;
+    const Batch *first = method->forget ? &fb : &rb;
+    if (objective_setup(&ctx, method, &m, refp, &p, &rng, first->B, first->T) != 0) dusk_die("%s", dusk_last_error());
+    model_zero_grads(&m);
+    LossParts parts;
+    if (objective_compute(&ctx, method, method->forget ? &fb : NULL, method->reg ? &rb : NULL, 1.0f, &parts) != 0)
+        dusk_die("%s", dusk_last_error());
+    int rc = model_save_grads(&m, out, ctx.rmu_control ? "rmu.control" : NULL, ctx.rmu_control,
+                              m.cfg.hidden_size);
+    if (rc != 0) dusk_die("%s", dusk_last_error());
+    fputs("{\"loss\": ", stdout);
+    json_print_double(stdout, parts.loss);
+    fputs(", \"forget_loss\": ", stdout);
+    json_print_double(stdout, parts.forget_loss);
+    fputs(", \"reg_loss\": ", stdout);
+    json_print_double(stdout, parts.reg_loss);
+    fputs("}\n", stdout);
+    objective_teardown(&ctx);
+    free(fids), free(rids);
+    if (method->forget) ids_free(&fs);
+    if (method->reg) ids_free(&rs);
+    if (refp) model_free(refp);
+    model_free(&m);
+    return 0;
+}
+
 int cmd_grad(int argc, char **argv) {
     ArgSpec o[] = {
         {"model", ARG_VALUE, "HF directory or llama2.c .bin", 0, 0},
         {"ids-file", ARG_VALUE, "a batch: equal-length token id sequences, one per line", 0, 0},
         {"out", ARG_VALUE, "gradients (.safetensors)", 0, 0},
         {"recompute", ARG_FLAG, "recompute layer activations in backward (less memory)", 0, 0},
+        {"objective", ARG_VALUE, "unlearning objective (method name)", 0, 0},
+        {"forget-ids", ARG_VALUE, "forget batch (equal-length id sequences)", 0, 0},
+        {"retain-ids", ARG_VALUE, "retain batch (equal-length id sequences)", 0, 0},
+        {"ref", ARG_VALUE, "frozen reference model (default: a copy of --model)", 0, 0},
+        {"seed", ARG_VALUE, "seed (RMU control vector); default 0", 0, 0},
+        {"beta", ARG_VALUE, "NPO/SimNPO beta (default 0.1; SimNPO 4.5)", 0, 0},
+        {"forget-coeff", ARG_VALUE, "forget coefficient (default 1; SimNPO 0.125)", 0, 0},
+        {"reg-coeff", ARG_VALUE, "regulariser coefficient (default 1)", 0, 0},
+        {"simnpo-delta", ARG_VALUE, "SimNPO margin delta (default 0)", 0, 0},
+        {"rmu-layer", ARG_VALUE, "RMU layer (default 7, or the middle layer if fewer than 8)", 0, 0},
+        {"rmu-coeff", ARG_VALUE, "RMU steering coefficient c (default 20)", 0, 0},
+        {"rmu-alpha", ARG_VALUE, "RMU retain weight alpha (default 1)", 0, 0},
+        {"sga-threshold", ARG_VALUE, "SGA selection threshold (default 0.70)", 0, 0},
+        {"compat", ARG_VALUE, "'release' reproduces the public DUSK code's departures", 0, 0},
         {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},
         {"help", ARG_FLAG, "show this help", 0, 0},
     };
@@ -38,6 +140,7 @@ int cmd_grad(int argc, char **argv) {
     }
     cli_set_threads(args_long(o, n, "threads", 0));
     const char *out = args_required(o, n, "out");
+    if (args_str(o, n, "objective", NULL)) return grad_objective(o, n, out);
     Model m;
     cli_load_model(&m, args_required(o, n, "model"));
     const char *path = args_required(o, n, "ids-file");

@@ -1,0 +1,40 @@
+/* Cross-entropy terms: GA's forget term (−CE_mean), GD's regulariser
+ * (+CE_mean on retain) and the plain fine-tuning term (+CE_mean on forget,
+ * used by task vectors). CE_mean is HF outputs.loss: the mean over all
+ * B·(T−1) next-token positions. */
+#include <stdlib.h>
+
+#include "train/objective.h"
+
+/* CE_mean of the batch; adds sign * weight * dCE_mean/dθ. */
+static double ce_mean_term(ObjectiveCtx *ctx, const Batch *b, float weight) {
+    Model *m = ctx->model;
+    Activations *a = &ctx->acts;
+    term_forward(ctx, m, a, b);
+    int N = b->B * b->T, V = m->cfg.vocab_size;
+    int *targets = malloc(sizeof(int) * (size_t)N);
+    term_targets(b, targets);
+    float denom = (float)(b->B * (b->T - 1));
+    double ce = cross_entropy_forward_backward(a->logits, a->logits, targets, N, V, weight / denom) / denom;
+    if (weight != 0.0f) model_backward(m, a, b->ids, a->logits, -1, NULL);
+    free(targets);
+    return ce;
+}
+
+double term_ga_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts);
+double term_ga_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
+    (void)parts;
+    return -ce_mean_term(ctx, b, -scale * ctx->p.forget_coeff);
+}
+
+double term_ce_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts);
+double term_ce_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
+    (void)parts;
+    return ce_mean_term(ctx, b, scale * ctx->p.forget_coeff);
+}
+
+double term_gd_reg(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts);
+double term_gd_reg(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
+    (void)parts;
+    return ce_mean_term(ctx, b, scale * ctx->p.reg_coeff);
+}

@@ -1,0 +1,35 @@
+/* NPO: −(2/β) mean_b log σ(β (NLL_θ,b − NLL_ref,b)), per-sequence summed
+ * NLLs over the next-token positions. d/dNLL_θ,b = −(2/B) σ(−βΔ_b). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "train/objective.h"
+
+static double log_sigmoid(double x) { return x >= 0 ? -log1p(exp(-x)) : x - log1p(exp(x)); }
+static double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
+
+double term_npo_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts);
+double term_npo_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
+    (void)parts;
+    Model *m = ctx->model;
+    int B = b->B, T = b->T, V = m->cfg.vocab_size;
+    int *targets = malloc(sizeof(int) * (size_t)B * T);
+    double *nll = malloc(sizeof(double) * B), *nll_ref = malloc(sizeof(double) * B);
+    float *coef = malloc(sizeof(float) * B);
+    term_targets(b, targets);
+    term_forward(ctx, ctx->ref, &ctx->ref_acts, b);
+    term_sequence_nll(ctx->ref_acts.logits, targets, B, T, V, nll_ref);
+    term_forward(ctx, m, &ctx->acts, b);
+    term_sequence_nll(ctx->acts.logits, targets, B, T, V, nll);
+    double beta = ctx->p.beta, loss = 0.0;
+    for (int s = 0; s < B; s++) {
+        double delta = nll[s] - nll_ref[s];
+        loss += log_sigmoid(beta * delta);
+        coef[s] = (float)(-2.0 / B * sigmoid(-beta * delta) * scale * ctx->p.forget_coeff);
+    }
+    loss = -2.0 / beta * loss / B;
+    term_nll_grad(ctx->acts.logits, ctx->acts.logits, targets, B, T, V, coef);
+    model_backward(m, &ctx->acts, b->ids, ctx->acts.logits, -1, NULL);
+    free(targets), free(nll), free(nll_ref), free(coef);
+    return loss;
+}

@@ -1,0 +1,60 @@
+/* RMU: steer the layer-ℓ hidden state of forget text towards a fixed random
+ * control vector c·u/|u| while keeping retain hidden states where the frozen
+ * reference puts them. Forget: mean over b,t,d of (h − c·u/|u|)²; retain:
+ * α · mean of (h − h_ref)². Only mlp.down_proj of layers ℓ−2..ℓ is trained
+ * (objective_setup freezes the rest). --compat release redraws u at every
+ * micro-batch and also trains the embedding, as the public DUSK code does. */
+#include <stdlib.h>
+
+#include "train/objective.h"
+
+/* mean((h - target)^2) where target is a row vector (per_row) or a matrix;
+ * writes the gradient w * 2 (h - target) / count into dh. */
+static double mse_and_grad(const float *h, const float *target, int per_row, size_t rows, int d, float w, float *dh) {
+    double total = 0.0;
+    size_t count = rows * (size_t)d;
+    for (size_t r = 0; r < rows; r++)
+        for (int j = 0; j < d; j++) {
+            size_t i = r * d + j;
+            double diff = (double)h[i] - (per_row ? target[j] : target[i]);
+            total += diff * diff;
+            dh[i] = (float)(w * 2.0 * diff / (double)count);
+        }
+    return total / (double)count;
+}
+
+double term_rmu_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts);
+double term_rmu_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
+    (void)parts;
+    Model *m = ctx->model;
+    int l = ctx->rmu_layer_resolved, d = m->cfg.hidden_size;
+    if (ctx->p.compat_release) rmu_draw_control(ctx);
+    Activations *a = &ctx->acts;
+    if (!a->buffer || a->B != b->B || a->T != b->T) activations_free(a), activations_alloc(a, m, b->B, b->T, 0);
+    model_forward(m, a, b->ids, l + 1);
+    size_t rows = (size_t)b->B * b->T;
+    float *dh = malloc(sizeof(float) * rows * d);
+    double loss = mse_and_grad(model_hidden(a, l), ctx->rmu_control, 1, rows, d, scale * ctx->p.forget_coeff, dh);
+    model_backward(m, a, b->ids, NULL, l, dh);
+    free(dh);
+    return loss;
+}
+
+double term_rmu_reg(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts);
+double term_rmu_reg(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
+    (void)parts;
+    Model *m = ctx->model;
+    int l = ctx->rmu_layer_resolved, d = m->cfg.hidden_size;
+    Activations *a = &ctx->acts, *ra = &ctx->ref_acts;
+    if (!ra->buffer || ra->B != b->B || ra->T != b->T) activations_free(ra), activations_alloc(ra, ctx->ref, b->B, b->T, 0);
+    if (!a->buffer || a->B != b->B || a->T != b->T) activations_free(a), activations_alloc(a, m, b->B, b->T, 0);
+    model_forward(ctx->ref, ra, b->ids, l + 1);
+    model_forward(m, a, b->ids, l + 1);
+    size_t rows = (size_t)b->B * b->T;
+    float *dh = malloc(sizeof(float) * rows * d);
+    double mse = mse_and_grad(model_hidden(a, l), model_hidden(ra, l), 0, rows, d,
+                              scale * ctx->p.reg_coeff * ctx->p.rmu_alpha, dh);
+    model_backward(m, a, b->ids, NULL, l, dh);
+    free(dh);
+    return ctx->p.rmu_alpha * mse;
+}

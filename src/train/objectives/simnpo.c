@@ -1,0 +1,36 @@
+/* SimNPO as locuslab/open-unlearning: reference-free, length-normalised
+ * NPO. x_b = NLL_b / n_b − δ with NLL_b summed over the next-token positions
+ * and n_b the number of label positions (open-unlearning counts the
+ * unshifted labels != −100, i.e. all T tokens of a full chunk);
+ * L = −(2/β) mean_b log σ(β x_b). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "train/objective.h"
+
+static double log_sigmoid(double x) { return x >= 0 ? -log1p(exp(-x)) : x - log1p(exp(x)); }
+static double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
+
+double term_simnpo_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts);
+double term_simnpo_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
+    (void)parts;
+    Model *m = ctx->model;
+    int B = b->B, T = b->T, V = m->cfg.vocab_size;
+    int *targets = malloc(sizeof(int) * (size_t)B * T);
+    double *nll = malloc(sizeof(double) * B);
+    float *coef = malloc(sizeof(float) * B);
+    term_targets(b, targets);
+    term_forward(ctx, m, &ctx->acts, b);
+    term_sequence_nll(ctx->acts.logits, targets, B, T, V, nll);
+    double beta = ctx->p.beta, loss = 0.0;
+    for (int s = 0; s < B; s++) {
+        double x = nll[s] / T - ctx->p.simnpo_delta;
+        loss += log_sigmoid(beta * x);
+        coef[s] = (float)(-2.0 / ((double)B * T) * sigmoid(-beta * x) * scale * ctx->p.forget_coeff);
+    }
+    loss = -2.0 / beta * loss / B;
+    term_nll_grad(ctx->acts.logits, ctx->acts.logits, targets, B, T, V, coef);
+    model_backward(m, &ctx->acts, b->ids, ctx->acts.logits, -1, NULL);
+    free(targets), free(nll), free(coef);
+    return loss;
+}
