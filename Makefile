@@ -11,7 +11,7 @@ BLAS_LIB := /usr/lib/x86_64-linux-gnu/openblas-openmp
 
 CFLAGS   ?= -O2 -march=native -g
 CFLAGS   += -std=c11 -Wall -Wextra -fopenmp -Isrc -I$(BLAS_INC) -MMD -MP -D_GNU_SOURCE
-LDLIBS   := -L$(BLAS_LIB) -Wl,-rpath,$(BLAS_LIB) -lopenblas -lcjson -lpcre2-8 -lz -lm
+LDLIBS   := -L$(BLAS_LIB) -Wl,-rpath,$(BLAS_LIB) -lopenblas -lcjson -lpcre2-8 -lz -lcrypto -lm
 LDFLAGS  += -fopenmp
 
 ifeq ($(SANITIZE),1)

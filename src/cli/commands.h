@@ -23,5 +23,7 @@ int cmd_convert(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_detokenize(int argc, char **argv);
 int cmd_tokenizer(int argc, char **argv);
+int cmd_finetune(int argc, char **argv);
+int cmd_unlearn(int argc, char **argv);
 
 #endif

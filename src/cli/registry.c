@@ -7,6 +7,8 @@ const Command kCommands[] = {
     {"score", "per-token log-probabilities of token id sequences", cmd_score},
     {"grad", "loss and parameter gradients on a batch", cmd_grad},
     {"forward", "write the logits of token id sequences (for reference checks)", cmd_forward},
+    {"finetune", "cross-entropy training on DUSK documents (target / retrain models)", cmd_finetune},
+    {"unlearn", "run an unlearning method with the DUSK schedule", cmd_unlearn},
     {"convert", "convert a checkpoint (e.g. llama2.c .bin) to HF layout", cmd_convert},
     {"tokenize", "text on stdin to token ids", cmd_tokenize},
     {"detokenize", "token ids on stdin to text", cmd_detokenize},

@@ -120,6 +120,12 @@ void model_free(Model *m) {
     memset(m, 0, sizeof *m);
 }
 
+int model_clone(Model *dst, const Model *src) {
+    if (model_create(dst, &src->cfg) != 0) return -1;
+    memcpy(dst->params, src->params, sizeof(float) * src->n_params);
+    return 0;
+}
+
 void model_init_random(Model *m, uint64_t seed) {
     Rng rng;
     rng_seed(&rng, seed);

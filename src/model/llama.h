@@ -55,6 +55,8 @@ typedef struct {
 /* Build the tensor table and allocate parameters (zeroed) for cfg. */
 int model_create(Model *m, const ModelConfig *cfg);
 void model_free(Model *m);
+/* dst = a copy of src's config and parameters (no gradients). */
+int model_clone(Model *dst, const Model *src);
 /* Random init as HF _init_weights: N(0, initializer_range) for linear and
  * embedding weights, 1 for norms, 0 for biases. */
 void model_init_random(Model *m, uint64_t seed);

@@ -1,0 +1,68 @@
+#include "cli/train_args.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/ids_file.h"
+#include "util/err.h"
+#include "util/fileio.h"
+
+void train_config_from_args(TrainConfig *tc, const ArgSpec *o, int n) {
+    train_config_defaults(tc);
+    tc->epochs = args_double(o, n, "epochs", 5);
+    tc->opt.lr = (float)args_double(o, n, "lr", 1e-5);
+    tc->micro_batch = (int)args_long(o, n, "batch-size", 4);
+    tc->grad_accum = (int)args_long(o, n, "grad-accum", 8);
+    tc->opt.weight_decay = (float)args_double(o, n, "weight-decay", 0.01);
+    tc->opt.beta1 = (float)args_double(o, n, "adam-beta1", 0.9);
+    tc->opt.beta2 = (float)args_double(o, n, "adam-beta2", 0.999);
+    tc->opt.eps = (float)args_double(o, n, "adam-eps", 1e-8);
+    tc->opt.max_grad_norm = (float)args_double(o, n, "max-grad-norm", 0.0);
+    const char *opt = args_str(o, n, "optimizer", "adamw");
+    if (strcmp(opt, "adamw") == 0) tc->opt.kind = OPT_ADAMW;
+    else if (strcmp(opt, "sgd") == 0) tc->opt.kind = OPT_SGD;
+    else dusk_die("--optimizer must be adamw or sgd (got '%s')", opt);
+    tc->seed = (uint64_t)args_long(o, n, "seed", 0);
+    tc->progress = !args_flag(o, n, "no-progress");
+    if (!(tc->epochs > 0)) dusk_die("--epochs must be > 0");
+    if (tc->micro_batch <= 0 || tc->grad_accum <= 0) dusk_die("--batch-size and --grad-accum must be > 0");
+    if (!(tc->opt.lr >= 0)) dusk_die("--lr must be >= 0");
+}
+
+ChunkSet chunkset_of(const SeqList *s) {
+    ChunkSet c = {s->n, s->T, (const int *const *)s->seqs};
+    return c;
+}
+
+void read_ids_chunks(SeqList *out, const char *path, int vocab_size, int max_len) {
+    IdSequences s;
+    if (ids_file_read(&s, path, vocab_size) != 0) dusk_die("%s", dusk_last_error());
+    if (ids_equal_length(&s, path, 2) < 0) dusk_die("%s", dusk_last_error());
+    if (s.lens[0] > max_len) dusk_die("%s: sequences longer than max_position_embeddings (%d)", path, max_len);
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < s.n_seqs; i++) seqlist_append(out, s.seqs[i], s.lens[i]);
+    ids_free(&s);
+}
+
+int copy_side_files(const char *model_dir, const char *out_dir) {
+    static const char *const names[] = {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+                                        "generation_config.json"};
+    if (!is_directory(model_dir)) return 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char src[4096], dst[4096];
+        snprintf(src, sizeof src, "%s/%s", model_dir, names[i]);
+        snprintf(dst, sizeof dst, "%s/%s", out_dir, names[i]);
+        FILE *fp = fopen(src, "rb");
+        if (!fp) continue;
+        fclose(fp);
+        size_t len;
+        char *buf = read_file_all(src, &len);
+        if (!buf || write_file_atomic(dst, buf, len) != 0) {
+            free(buf);
+            return -1;
+        }
+        free(buf);
+    }
+    return 0;
+}

@@ -1,0 +1,43 @@
+/* Options shared by `dusk finetune` and `dusk unlearn`: schedule, optimizer,
+ * data source, output. */
+#ifndef DUSK_TRAIN_ARGS_H
+#define DUSK_TRAIN_ARGS_H
+
+#include "cli/args.h"
+#include "data/chunks.h"
+#include "train/trainer.h"
+
+#define TRAIN_ARG_SPECS                                                                                   \
+    {"model", ARG_VALUE, "starting model: HF directory or llama2.c .bin", 0, 0},                         \
+    {"data", ARG_VALUE, "DUSK data directory (data/Prof layout)", 0, 0},                                  \
+    {"tokenizer", ARG_VALUE, "tokenizer (default: the one in --model)", 0, 0},                          \
+    {"forget", ARG_VALUE, "forget document(s), comma-separated (default Chronological)", 0, 0},         \
+    {"seq-len", ARG_VALUE, "tokens per training chunk, BOS included (default 1024)", 0, 0},              \
+    {"epochs", ARG_VALUE, "epochs E (default 5)", 0, 0},                                                  \
+    {"lr", ARG_VALUE, "peak learning rate (default 1e-5)", 0, 0},                                         \
+    {"batch-size", ARG_VALUE, "micro-batch size (default 4)", 0, 0},                                      \
+    {"grad-accum", ARG_VALUE, "gradient accumulation steps (default 8)", 0, 0},                           \
+    {"weight-decay", ARG_VALUE, "AdamW weight decay (default 0.01; not on norms/biases)", 0, 0},          \
+    {"adam-beta1", ARG_VALUE, "AdamW beta1 (default 0.9)", 0, 0},                                         \
+    {"adam-beta2", ARG_VALUE, "AdamW beta2 (default 0.999)", 0, 0},                                       \
+    {"adam-eps", ARG_VALUE, "AdamW epsilon (default 1e-8)", 0, 0},                                        \
+    {"max-grad-norm", ARG_VALUE, "clip the global gradient norm (default: off)", 0, 0},                   \
+    {"optimizer", ARG_VALUE, "adamw (default) or sgd", 0, 0},                                             \
+    {"seed", ARG_VALUE, "seed for shuffling, retain pairing and random vectors (default 0)", 0, 0},      \
+    {"out", ARG_VALUE, "output directory (HF checkpoint + run.json)", 0, 0},                              \
+    {"dtype", ARG_VALUE, "dtype of the saved weights: f32 (default), bf16, f16", 0, 0},                   \
+    {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},                                         \
+    {"no-progress", ARG_FLAG, "no progress bar", 0, 0},                                                   \
+    {"help", ARG_FLAG, "show this help", 0, 0}
+
+/* Fill a TrainConfig from the parsed options (dies on bad values). */
+void train_config_from_args(TrainConfig *tc, const ArgSpec *o, int n);
+/* View a SeqList of equal-length sequences as a ChunkSet (no copy). */
+ChunkSet chunkset_of(const SeqList *s);
+/* Read an ids file of equal-length sequences into a SeqList, or die. */
+void read_ids_chunks(SeqList *out, const char *path, int vocab_size, int max_len);
+/* Copy tokenizer.json / tokenizer_config.json / special_tokens_map.json /
+ * generation_config.json from a model directory into out (if present). */
+int copy_side_files(const char *model_dir, const char *out_dir);
+
+#endif

@@ -1,0 +1,69 @@
+#include "runner/run_record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/err.h"
+#include "util/fileio.h"
+#include "version.h"
+
+cJSON *run_record_new(int argc, char **argv) {
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "dusk_version", DUSK_VERSION);
+    cJSON *cmd = cJSON_AddArrayToObject(r, "command");
+    for (int i = 0; i < argc; i++) cJSON_AddItemToArray(cmd, cJSON_CreateString(argv[i]));
+    cJSON_AddNumberToObject(r, "created_unix", (double)time(NULL));
+    return r;
+}
+
+static cJSON *number_array(const double *v, long n) {
+    cJSON *a = cJSON_CreateArray();
+    for (long i = 0; i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
+    return a;
+}
+
+void run_record_add_training(cJSON *rec, const char *key, const TrainConfig *tc, const TrainLog *log) {
+    cJSON *t = cJSON_AddObjectToObject(rec, key);
+    cJSON_AddNumberToObject(t, "epochs", tc->epochs);
+    cJSON_AddNumberToObject(t, "micro_batch", tc->micro_batch);
+    cJSON_AddNumberToObject(t, "grad_accum", tc->grad_accum);
+    cJSON_AddNumberToObject(t, "processes", tc->processes);
+    cJSON_AddNumberToObject(t, "effective_batch", (double)tc->micro_batch * tc->grad_accum * tc->processes);
+    cJSON_AddStringToObject(t, "optimizer", tc->opt.kind == OPT_ADAMW ? "adamw" : "sgd");
+    cJSON_AddNumberToObject(t, "lr", tc->opt.lr);
+    cJSON_AddNumberToObject(t, "beta1", tc->opt.beta1);
+    cJSON_AddNumberToObject(t, "beta2", tc->opt.beta2);
+    cJSON_AddNumberToObject(t, "eps", tc->opt.eps);
+    cJSON_AddNumberToObject(t, "weight_decay", tc->opt.weight_decay);
+    cJSON_AddNumberToObject(t, "max_grad_norm", tc->opt.max_grad_norm);
+    cJSON_AddStringToObject(t, "schedule", "linear with warmup (HF get_linear_schedule_with_warmup)");
+    cJSON_AddNumberToObject(t, "seed", (double)tc->seed);
+    cJSON_AddNumberToObject(t, "max_steps", (double)log->max_steps);
+    cJSON_AddNumberToObject(t, "steps_per_epoch", (double)log->steps_per_epoch);
+    cJSON_AddNumberToObject(t, "warmup_steps", (double)log->warmup_steps);
+    cJSON_AddNumberToObject(t, "steps", (double)log->steps);
+    cJSON_AddNumberToObject(t, "tokens", (double)log->tokens);
+    cJSON_AddNumberToObject(t, "seconds", log->seconds);
+    cJSON_AddItemToObject(t, "loss", number_array(log->loss, log->steps));
+    cJSON_AddItemToObject(t, "forget_loss", number_array(log->forget_loss, log->steps));
+    cJSON_AddItemToObject(t, "reg_loss", number_array(log->reg_loss, log->steps));
+    cJSON_AddItemToObject(t, "lr_per_step", number_array(log->lr, log->steps));
+    cJSON_AddItemToObject(t, "grad_norm", number_array(log->grad_norm, log->steps));
+}
+
+int run_record_write(const cJSON *rec, const char *dir) {
+    if (make_dirs(dir) != 0) return -1;
+    char *json = cJSON_Print(rec);
+    size_t n = strlen(dir) + 16;
+    char *path = xmalloc(n);
+    snprintf(path, n, "%s/run.json", dir);
+    size_t len = strlen(json);
+    json = xrealloc(json, len + 2);
+    json[len] = '\n';
+    int rc = write_file_atomic(path, json, len + 1);
+    free(path);
+    free(json);
+    return rc;
+}

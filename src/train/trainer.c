@@ -1,0 +1,158 @@
+#include "train/trainer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/err.h"
+
+void train_config_defaults(TrainConfig *c) {
+    memset(c, 0, sizeof *c);
+    c->epochs = 5;
+    c->micro_batch = 4;
+    c->grad_accum = 8;
+    c->processes = 1;
+    optimizer_config_defaults(&c->opt);
+    c->seed = 0;
+    c->progress = 1;
+    c->label = "train";
+}
+
+void train_schedule(double epochs, int n_items, int effective_batch, long *max_steps, long *steps_per_epoch,
+                    long *warmup_steps) {
+    /* floor(E * N / batch) computed exactly for integral epochs */
+    double total = epochs * (double)n_items;
+    *max_steps = (long)floor(total / effective_batch + 1e-9);
+    *steps_per_epoch = n_items / effective_batch;
+    *warmup_steps = *steps_per_epoch > 1 ? *steps_per_epoch : 0;
+}
+
+/* Forget items as a stream of per-epoch Fisher-Yates shuffles. */
+typedef struct {
+    int n, pos, *perm;
+    Rng *rng;
+} ItemStream;
+
+static void stream_shuffle(ItemStream *s) {
+    for (int i = 0; i < s->n; i++) s->perm[i] = i;
+    for (int i = s->n - 1; i > 0; i--) {
+        int j = (int)rng_below(s->rng, (uint64_t)i + 1);
+        int t = s->perm[i];
+        s->perm[i] = s->perm[j];
+        s->perm[j] = t;
+    }
+    s->pos = 0;
+}
+
+static int stream_next(ItemStream *s) {
+    if (s->pos == s->n) stream_shuffle(s);
+    return s->perm[s->pos++];
+}
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void progress_line(const TrainConfig *tc, long step, long max, double loss, double lr, double tok_s, double eta) {
+    int tty = isatty(2);
+    int width = 24, filled = max > 0 ? (int)(width * step / max) : width;
+    char bar[32];
+    for (int i = 0; i < width; i++) bar[i] = i < filled ? '#' : '.';
+    bar[width] = '\0';
+    fprintf(stderr, "%s%s [%s] step %ld/%ld loss %.4f lr %.3g %.0f tok/s ETA %.0fs%s", tty ? "\r" : "", tc->label, bar,
+            step, max, loss, lr, tok_s, eta, tty ? "" : "\n");
+    if (tty && step == max) fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static void copy_rows(int *dst, const ChunkSet *set, const int *idx, int k) {
+    for (int i = 0; i < k; i++) memcpy(dst + (size_t)i * set->T, set->seqs[idx[i]], sizeof(int) * set->T);
+}
+
+int train_run(Model *m, Model *ref, const Method *method, const ObjectiveParams *op, const ChunkSet *forget,
+              const ChunkSet *retain, const TrainConfig *tc, TrainLog *log) {
+    memset(log, 0, sizeof *log);
+    if (forget->n <= 0) return dusk_error("no training items");
+    if (method->reg && (!retain || retain->n <= 0)) return dusk_error("method %s needs retain chunks", method->name);
+    int mb = tc->micro_batch, eff = mb * tc->grad_accum * tc->processes;
+    if (mb <= 0 || tc->grad_accum <= 0 || tc->processes != 1)
+        return dusk_error("batch settings: micro-batch and grad-accum must be > 0 (and processes 1)");
+    train_schedule(tc->epochs, forget->n, eff, &log->max_steps, &log->steps_per_epoch, &log->warmup_steps);
+    Optimizer opt;
+    OptimizerConfig oc = tc->opt;
+    oc.total_steps = log->max_steps;
+    oc.warmup_steps = log->warmup_steps;
+    Rng rng;
+    rng_seed(&rng, tc->seed);
+    ObjectiveCtx ctx;
+    if (objective_setup(&ctx, method, m, ref, op, &rng, mb, forget->T) != 0) return -1;
+    optimizer_init(&opt, m, &oc);
+    size_t nsteps = (size_t)(log->max_steps > 0 ? log->max_steps : 1);
+    log->loss = xcalloc(nsteps, sizeof(double));
+    log->forget_loss = xcalloc(nsteps, sizeof(double));
+    log->reg_loss = xcalloc(nsteps, sizeof(double));
+    log->lr = xcalloc(nsteps, sizeof(double));
+    log->grad_norm = xcalloc(nsteps, sizeof(double));
+    ItemStream items = {forget->n, forget->n, xmalloc(sizeof(int) * forget->n), &rng};
+    int *fidx = xmalloc(sizeof(int) * mb), *ridx = xmalloc(sizeof(int) * mb);
+    int *fids = xmalloc(sizeof(int) * (size_t)mb * forget->T);
+    int *rids = retain ? xmalloc(sizeof(int) * (size_t)mb * retain->T) : NULL;
+    double t0 = now_seconds();
+    float scale = 1.0f / (float)tc->grad_accum;
+    for (long step = 0; step < log->max_steps; step++) {
+        model_zero_grads(m);
+        double loss = 0, fl = 0, rl = 0;
+        for (int micro = 0; micro < tc->grad_accum; micro++) {
+            for (int i = 0; i < mb; i++) {
+                fidx[i] = stream_next(&items);
+                ridx[i] = retain && retain->n > 0 ? (int)rng_below(&rng, (uint64_t)retain->n) : 0;
+            }
+            copy_rows(fids, forget, fidx, mb);
+            if (rids) copy_rows(rids, retain, ridx, mb);
+            Batch fb = {fids, mb, forget->T}, rb = {rids, mb, retain ? retain->T : 0};
+            LossParts parts;
+            if (objective_compute(&ctx, method, method->forget ? &fb : NULL, method->reg ? &rb : NULL, scale, &parts) != 0) {
+                free(items.perm), free(fidx), free(ridx), free(fids), free(rids);
+                optimizer_free(&opt);
+                objective_teardown(&ctx);
+                return -1;
+            }
+            loss += parts.loss / tc->grad_accum;
+            fl += parts.forget_loss / tc->grad_accum;
+            rl += parts.reg_loss / tc->grad_accum;
+            log->tokens += (long)mb * forget->T * (method->forget ? 1 : 0) + (long)mb * (retain ? retain->T : 0) * (method->reg ? 1 : 0);
+        }
+        log->lr[step] = optimizer_current_lr(&opt);
+        log->grad_norm[step] = optimizer_step(&opt, m);
+        log->loss[step] = loss, log->forget_loss[step] = fl, log->reg_loss[step] = rl;
+        log->steps = step + 1;
+        double el = now_seconds() - t0;
+        if (tc->progress)
+            progress_line(tc, step + 1, log->max_steps, loss, log->lr[step], log->tokens / el,
+                          el / (step + 1) * (log->max_steps - step - 1));
+    }
+    log->seconds = now_seconds() - t0;
+    free(items.perm), free(fidx), free(ridx), free(fids), free(rids);
+    optimizer_free(&opt);
+    objective_teardown(&ctx);
+    model_set_all_trainable(m, 1);
+    return 0;
+}
+
+void train_log_free(TrainLog *log) {
+    free(log->loss), free(log->forget_loss), free(log->reg_loss), free(log->lr), free(log->grad_norm);
+    memset(log, 0, sizeof *log);
+}
+
+int task_vector_negate(Model *out, const Model *base, const Model *finetuned, float alpha) {
+    if (base->n_params != finetuned->n_params || out->n_params != base->n_params)
+        return dusk_error("task vector: models differ in size");
+    for (size_t i = 0; i < base->n_params; i++)
+        out->params[i] = base->params[i] - alpha * (finetuned->params[i] - base->params[i]);
+    return 0;
+}
