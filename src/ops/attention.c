@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops/fast_exp.h"
 #include "ops/ops.h"
 #include "util/err.h"
 
@@ -34,19 +35,27 @@ static float *scratch(float **buf, size_t *cap, size_t n) {
 static void causal_softmax_block(float *p, int ld, int i0, int i1, const float *lse_in, float *lse_out) {
     for (int i = i0; i < i1; i++) {
         float *row = p + (size_t)(i - i0) * ld;
-        float l;
+        int n = i + 1;
         if (lse_in) {
-            l = lse_in[i];
+            float l = lse_in[i];
+#pragma omp simd
+            for (int j = 0; j < n; j++) row[j] = fast_expf(row[j] - l);
         } else {
+            /* one pass of exponentials: e^(s - max), then normalise */
             float mx = row[0];
-            for (int j = 1; j <= i; j++) mx = row[j] > mx ? row[j] : mx;
-            double sum = 0.0;
-            for (int j = 0; j <= i; j++) sum += expf(row[j] - mx);
-            l = mx + (float)log(sum);
-            lse_out[i] = l;
+            for (int j = 1; j < n; j++) mx = row[j] > mx ? row[j] : mx;
+            float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+            for (int j = 0; j < n; j++) {
+                row[j] = fast_expf(row[j] - mx);
+                sum += row[j];
+            }
+            float inv = 1.0f / sum;
+#pragma omp simd
+            for (int j = 0; j < n; j++) row[j] *= inv;
+            lse_out[i] = mx + logf(sum);
         }
-        for (int j = 0; j <= i; j++) row[j] = expf(row[j] - l);
-        for (int j = i + 1; j < i1; j++) row[j] = 0.0f;
+        for (int j = n; j < i1; j++) row[j] = 0.0f;
     }
 }
 

@@ -1,6 +1,7 @@
 /* Log-softmax and fused softmax cross-entropy over the vocabulary. */
 #include <math.h>
 
+#include "ops/fast_exp.h"
 #include "ops/ops.h"
 #include "ops/reduce.h"
 
@@ -9,7 +10,8 @@ double log_softmax_row(float *out, const float *logits, int v) {
     for (int j = 1; j < v; j++) mx = logits[j] > mx ? logits[j] : mx;
     /* float exponentials (the costly part), summed in double */
     double sum = 0.0;
-    for (int j = 0; j < v; j++) sum += expf(logits[j] - mx);
+#pragma omp simd reduction(+ : sum)
+    for (int j = 0; j < v; j++) sum += fast_expf(logits[j] - mx);
     double lse = mx + log(sum);
     if (out)
         for (int j = 0; j < v; j++) out[j] = (float)(logits[j] - lse);
@@ -38,8 +40,9 @@ static double ce_row(const void *ctx, size_t i) {
     double lse = log_softmax_row(NULL, row, a->v);
     double loss = lse - row[t];
     if (d) {
-        float l = (float)lse;
-        for (int j = 0; j < a->v; j++) d[j] = a->scale * expf(row[j] - l);
+        float l = (float)lse, sc = a->scale;
+#pragma omp simd
+        for (int j = 0; j < a->v; j++) d[j] = sc * fast_expf(row[j] - l);
         d[t] -= a->scale;
     }
     return loss;
