@@ -22,13 +22,7 @@ print(f"   {d['config']}: dusk {d['tokens_per_s']:.0f} tok/s, pytorch {t['tokens
       f"= {100 * d['gflops'] / d['sgemm_peak_gflops']:.0f}% of sgemm peak {d['sgemm_peak_gflops']:.0f}")
 PY
 done
-echo "== greedy decode (stories260K, 199 new tokens)"
-M="${DUSK_SHARED:-$ROOT/../shared}/models/stories260K"
-for mode in "" "--no-kv-cache"; do
-    s=$(date +%s.%N)
-    "$B/dusk" generate --model "$M/stories260K.bin" --tokenizer "$M/tok512.bin" --max-new 199 $mode >/dev/null
-    e=$(date +%s.%N)
-    awk -v s="$s" -v e="$e" -v m="${mode:-kv-cache}" 'BEGIN{printf "   %-14s %.0f tok/s (%.3f s)\n", m, 199/(e-s), e-s}'
-done
+echo "== greedy decode, with and without the KV cache"
+bash "$ROOT/bench/decode.sh"
 [ -x "$ROOT/bench/tokenizer_bench.sh" ] && bash "$ROOT/bench/tokenizer_bench.sh"
 exit 0
