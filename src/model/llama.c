@@ -231,7 +231,7 @@ static void embedding_forward(const Model *m, float *x, const int *ids, size_t n
 }
 
 static void add_inplace(float *y, const float *x, size_t n) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for simd schedule(static)
     for (size_t i = 0; i < n; i++) y[i] += x[i];
 }
 

@@ -10,6 +10,7 @@ void rmsnorm_forward(float *out, float *rstd, const float *inp, const float *w, 
         const float *x = inp + (size_t)i * c;
         float *y = out + (size_t)i * c;
         float ss = 0.0f;
+#pragma omp simd reduction(+ : ss)
         for (int j = 0; j < c; j++) ss += x[j] * x[j];
         float r = 1.0f / sqrtf(ss / (float)c + eps);
         for (int j = 0; j < c; j++) y[j] = x[j] * r * w[j];
@@ -27,6 +28,7 @@ void rmsnorm_backward(float *dinp, float *dw, const float *dout, const float *in
             const float *x = inp + (size_t)i * c, *dy = dout + (size_t)i * c;
             float *dx = dinp + (size_t)i * c;
             float r = rstd[i], dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
             for (int j = 0; j < c; j++) dot += dy[j] * w[j] * x[j];
             float coef = r * r * r * dot / (float)c;
             for (int j = 0; j < c; j++) dx[j] += r * w[j] * dy[j] - coef * x[j];

@@ -10,7 +10,7 @@ void adamw_update(float *p, const float *g, float *m, float *v, size_t n, float 
     float bc2_sqrt = sqrtf(1.0f - powf(beta2, (float)step));
     float step_size = lr / bc1;
     float decay = 1.0f - lr * weight_decay;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for simd schedule(static)
     for (size_t i = 0; i < n; i++) {
         float gi = g[i];
         p[i] *= decay;
@@ -22,6 +22,6 @@ void adamw_update(float *p, const float *g, float *m, float *v, size_t n, float 
 }
 
 void sgd_update(float *p, const float *g, size_t n, float lr, float weight_decay) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for simd schedule(static)
     for (size_t i = 0; i < n; i++) p[i] -= lr * (g[i] + weight_decay * p[i]);
 }

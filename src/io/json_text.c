@@ -1,0 +1,67 @@
+/* Strict JSON parsing: UTF-8 check, then cJSON, then nothing but whitespace. */
+#include "io/json_text.h"
+
+#include <stdint.h>
+
+#include "util/err.h"
+
+/* Length of the valid UTF-8 sequence starting at s (at most n bytes
+ * available), or 0 if it is invalid. Ranges follow RFC 3629 table 3-7. */
+static size_t utf8_sequence_length(const uint8_t *s, size_t n) {
+    uint8_t c = s[0];
+    if (c >= 0x01 && c < 0x80) return 1;
+    size_t len;
+    uint8_t lo = 0x80, hi = 0xbf; /* allowed range of the second byte */
+    if (c >= 0xc2 && c <= 0xdf) len = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        if (c == 0xe0) lo = 0xa0;        /* no overlong forms */
+        else if (c == 0xed) hi = 0x9f;   /* no UTF-16 surrogates */
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        if (c == 0xf0) lo = 0x90;        /* no overlong forms */
+        else if (c == 0xf4) hi = 0x8f;   /* nothing above U+10FFFF */
+    } else {
+        return 0; /* NUL, stray continuation byte, 0xc0/0xc1, 0xf5.. */
+    }
+    if (n < len || s[1] < lo || s[1] > hi) return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xbf) return 0;
+    return len;
+}
+
+size_t utf8_invalid_offset(const char *text, size_t len) {
+    const uint8_t *s = (const uint8_t *)text;
+    size_t at = 0;
+    while (at < len) {
+        size_t k = utf8_sequence_length(s + at, len - at);
+        if (k == 0) return at;
+        at += k;
+    }
+    return len;
+}
+
+static int is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+cJSON *json_parse_strict(const char *text, size_t len, const char *path, const char *what) {
+    size_t bad = utf8_invalid_offset(text, len);
+    if (bad < len) {
+        dusk_error("%s: %s is not valid UTF-8 (byte %zu)", path, what, bad);
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root) {
+        size_t at = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+        dusk_error("%s: %s is not valid JSON (error near byte %zu)", path, what, at);
+        return NULL;
+    }
+    size_t at = (size_t)(end - text);
+    while (at < len && is_json_space(text[at])) at++;
+    if (at < len) {
+        cJSON_Delete(root);
+        dusk_error("%s: %s has unexpected text after the JSON value (byte %zu)", path, what, at);
+        return NULL;
+    }
+    return root;
+}

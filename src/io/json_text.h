@@ -1,0 +1,20 @@
+/* Strict JSON parsing of file contents (safetensors headers, HF indexes).
+ *
+ * cJSON alone accepts invalid UTF-8 and silently ignores anything after the
+ * first value, so a corrupted header could parse "successfully". */
+#ifndef DUSK_JSON_TEXT_H
+#define DUSK_JSON_TEXT_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+/* Offset of the first byte that breaks UTF-8 (overlong forms, surrogates,
+ * code points above U+10FFFF and NUL bytes included), or len if none. */
+size_t utf8_invalid_offset(const char *text, size_t len);
+
+/* Parse len bytes as exactly one JSON value followed only by whitespace.
+ * On failure returns NULL with an error "<path>: <what> ..." naming the
+ * byte offset of the problem. */
+cJSON *json_parse_strict(const char *text, size_t len, const char *path, const char *what);
+
+#endif
