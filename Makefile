@@ -9,8 +9,9 @@ SANITIZE ?= 0
 BLAS_INC := /usr/include/x86_64-linux-gnu/openblas-openmp
 BLAS_LIB := /usr/lib/x86_64-linux-gnu/openblas-openmp
 
-CFLAGS   ?= -O2 -march=native -g
-CFLAGS   += -std=c11 -Wall -Wextra -fopenmp -Isrc -I$(BLAS_INC) -MMD -MP -D_GNU_SOURCE
+# OPT is the optimisation level; the rest of CFLAGS is not meant to be overridden.
+OPT      ?= -O2 -march=native -g
+CFLAGS   := $(OPT) -std=c11 -Wall -Wextra -fopenmp -Isrc -I$(BLAS_INC) -MMD -MP -D_GNU_SOURCE $(EXTRA_CFLAGS)
 LDLIBS   := -L$(BLAS_LIB) -Wl,-rpath,$(BLAS_LIB) -lopenblas -lcjson -lpcre2-8 -lz -lcrypto -lm
 LDFLAGS  += -fopenmp
 
@@ -52,7 +53,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libdusk.a
 # The whole suite: normal build, then the same suite under ASan+UBSan.
 test:
 	$(MAKE) all
-	$(MAKE) all BUILD=build-san SANITIZE=1 CFLAGS="-O1 -g"
+	$(MAKE) all BUILD=build-san SANITIZE=1 OPT="-O1 -g"
 	bash tests/run_all.sh
 
 run: all

@@ -25,5 +25,9 @@ int cmd_detokenize(int argc, char **argv);
 int cmd_tokenizer(int argc, char **argv);
 int cmd_finetune(int argc, char **argv);
 int cmd_unlearn(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_rouge(int argc, char **argv);
+int cmd_auc(int argc, char **argv);
 
 #endif

@@ -9,9 +9,13 @@ const Command kCommands[] = {
     {"forward", "write the logits of token id sequences (for reference checks)", cmd_forward},
     {"finetune", "cross-entropy training on DUSK documents (target / retrain models)", cmd_finetune},
     {"unlearn", "run an unlearning method with the DUSK schedule", cmd_unlearn},
+    {"inspect", "list the tensors of a .safetensors file or HF checkpoint (JSON lines)", cmd_inspect},
+    {"eval", "the DUSK metrics of a model (VerbMem, UFK, SK, URK, MIA, PrivLeak, RetainDeviation)", cmd_eval},
     {"convert", "convert a checkpoint (e.g. llama2.c .bin) to HF layout", cmd_convert},
     {"tokenize", "text on stdin to token ids", cmd_tokenize},
     {"detokenize", "token ids on stdin to text", cmd_detokenize},
     {"tokenizer", "tokenizer tools (train)", cmd_tokenizer},
+    {"rouge", "ROUGE (rouge-score) and verbatim scores of target/prediction pairs", cmd_rouge},
+    {"auc", "AUROC of two score lists (as sklearn roc_curve + auc)", cmd_auc},
 };
 const int kNumCommands = (int)(sizeof kCommands / sizeof kCommands[0]);

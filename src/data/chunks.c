@@ -50,6 +50,10 @@ static void strip_span(const char *text, size_t *begin, size_t *end) {
 }
 
 int mia_windows(SeqList *out, const Tokenizer *tok, const char *text, int window) {
+    return mia_windows_with_text(out, NULL, tok, text, window);
+}
+
+int mia_windows_with_text(SeqList *out, char ***texts, const Tokenizer *tok, const char *text, int window) {
     size_t b, e;
     strip_span(text, &b, &e);
     int *ids, n;
@@ -64,11 +68,16 @@ int mia_windows(SeqList *out, const Tokenizer *tok, const char *text, int window
         }
         int *re, m;
         rc = tokenizer_encode(tok, s, len, 1, &re, &m);
-        free(s);
         if (rc == 0) {
             seqlist_append(out, re, m);
             free(re);
+            if (texts) {
+                *texts = xrealloc(*texts, sizeof(char *) * (size_t)out->n);
+                (*texts)[out->n - 1] = s;
+                s = NULL;
+            }
         }
+        free(s);
     }
     free(ids);
     return rc;

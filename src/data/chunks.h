@@ -23,5 +23,8 @@ void chunk_document(SeqList *out, const int *tokens, int n, int bos, int seq_len
  * of `window` tokens, drop a final partial one; each window is decoded
  * (skipping special tokens) and re-encoded with BOS. */
 int mia_windows(SeqList *out, const Tokenizer *tok, const char *text, int window);
+/* The same, also returning each window's decoded text (texts[i] malloc'd,
+ * *texts grown alongside out). */
+int mia_windows_with_text(SeqList *out, char ***texts, const Tokenizer *tok, const char *text, int window);
 
 #endif

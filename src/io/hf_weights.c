@@ -1,5 +1,6 @@
-/* HF checkpoint weights: model.safetensors, or shards listed by
- * model.safetensors.index.json. */
+/* Opening HF checkpoint weights: model.safetensors, or the shards listed by
+ * model.safetensors.index.json, cross-checked against that index. Writing
+ * lives in hf_weights_write.c. */
 #include "io/hf_weights.h"
 
 #include <cjson/cJSON.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io/json_text.h"
 #include "util/err.h"
 #include "util/fileio.h"
 
@@ -20,68 +22,113 @@ static char *path_join(const char *dir, const char *file) {
 
 static int file_exists(const char *path) { return access(path, F_OK) == 0; }
 
-/* Index the shard file names (unique, in order of first appearance). */
-static int open_shards(HfWeights *w, const char *dir, const char *index_path, cJSON *map) {
-    const cJSON *e;
-    char **names = NULL;
-    int n = 0, rc = 0;
-    cJSON_ArrayForEach(e, map) {
-        if (!cJSON_IsString(e) || strchr(e->valuestring, '/'))
-            return dusk_error("%s: weight_map entry '%s' must name a shard file in the same directory", index_path,
-                              e->string);
-        int seen = 0;
-        for (int i = 0; i < n && !seen; i++) seen = strcmp(names[i], e->valuestring) == 0;
-        if (!seen) {
-            names = xrealloc(names, sizeof(char *) * (size_t)(n + 1));
-            names[n++] = e->valuestring;
-        }
-    }
+/* Shard files must sit beside the index: no paths, no "." or "..". */
+static int is_plain_file_name(const char *s) {
+    return s[0] && !strchr(s, '/') && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
+}
+
+static int cmp_str_ptr(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* cJSON keeps duplicate object keys; a tensor listed twice is ambiguous. */
+static int check_map_entries(const cJSON *map, const char *index_path) {
+    int n = cJSON_GetArraySize(map), i = 0, rc = 0;
     if (n == 0) return dusk_error("%s: weight_map is empty", index_path);
-    w->files = xcalloc((size_t)n, sizeof(StFile));
-    for (int i = 0; i < n && rc == 0; i++) {
-        char *p = path_join(dir, names[i]);
-        rc = st_open(&w->files[i], p);
-        free(p);
-        if (rc == 0) w->n_files++;
+    const char **names = xmalloc(sizeof(char *) * (size_t)n);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, map) {
+        if (!cJSON_IsString(e) || !is_plain_file_name(e->valuestring)) {
+            free(names);
+            return dusk_error("%s: weight_map entry for tensor '%s' must be the file name of a shard beside the index",
+                              index_path, e->string);
+        }
+        names[i++] = e->string;
     }
+    qsort(names, (size_t)n, sizeof *names, cmp_str_ptr);
+    for (i = 1; i < n && rc == 0; i++)
+        if (strcmp(names[i], names[i - 1]) == 0)
+            rc = dusk_error("%s: tensor '%s' is listed twice in weight_map", index_path, names[i]);
     free(names);
     return rc;
 }
 
-/* Every tensor the index names must be in the shard it names; no tensor may
- * appear in two shards. */
-static int check_index(const HfWeights *w, const char *index_path, const cJSON *map) {
+/* Position of shard `name` among the first n opened shards, or -1. */
+static int shard_index(char *const *shard_names, int n, const char *name) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(shard_names[i], name) == 0) return i;
+    return -1;
+}
+
+/* Open each distinct shard once, in order of first mention. */
+static int open_shards(HfWeights *w, const char *dir, const char *index_path, const cJSON *map, char ***names_out) {
+    int cap = cJSON_GetArraySize(map);
+    char **names = xcalloc((size_t)cap, sizeof(char *));
+    w->files = xcalloc((size_t)cap, sizeof(StFile));
+    *names_out = names;
     const cJSON *e;
     cJSON_ArrayForEach(e, map) {
-        const StFile *f = NULL;
-        for (int i = 0; i < w->n_files && !f; i++) {
-            const char *base = strrchr(w->files[i].path, '/');
-            if (strcmp(base ? base + 1 : w->files[i].path, e->valuestring) == 0) f = &w->files[i];
-        }
-        if (!f || !st_find(f, e->string))
-            return dusk_error("%s: tensor '%s' is listed in shard %s but not present there", index_path, e->string,
-                              e->valuestring);
+        if (shard_index(names, w->n_files, e->valuestring) >= 0) continue;
+        char *p = path_join(dir, e->valuestring);
+        int rc = st_open(&w->files[w->n_files], p);
+        free(p);
+        if (rc != 0)
+            return dusk_error_prefix("%s: shard '%s' (listed for tensor '%s')", index_path, e->valuestring, e->string);
+        names[w->n_files++] = xstrdup(e->valuestring);
+    }
+    return 0;
+}
+
+/* The index and the shards must agree exactly: each listed tensor is in the
+ * shard named for it, and every tensor of every shard is listed there (which
+ * also rules out a tensor present in two shards). */
+static int check_index(const HfWeights *w, char *const *shard_names, const char *index_path, const cJSON *map) {
+    const cJSON *e;
+    cJSON_ArrayForEach(e, map) {
+        const StFile *f = &w->files[shard_index(shard_names, w->n_files, e->valuestring)];
+        if (!st_find(f, e->string))
+            return dusk_error("%s: tensor '%s' is listed in shard %s but missing from %s", index_path, e->string,
+                              e->valuestring, f->path);
     }
     for (int i = 0; i < w->n_files; i++)
-        for (int t = 0; t < w->files[i].n_tensors; t++)
-            for (int j = i + 1; j < w->n_files; j++)
-                if (st_find(&w->files[j], w->files[i].tensors[t].name))
-                    return dusk_error("%s: tensor '%s' appears in both %s and %s", index_path,
-                                      w->files[i].tensors[t].name, w->files[i].path, w->files[j].path);
+        for (int t = 0; t < w->files[i].n_tensors; t++) {
+            const char *name = w->files[i].tensors[t].name;
+            const cJSON *owner = cJSON_GetObjectItemCaseSensitive(map, name);
+            if (!owner)
+                return dusk_error("%s: tensor '%s' in %s is not listed in the index", index_path, name,
+                                  w->files[i].path);
+            if (strcmp(owner->valuestring, shard_names[i]) != 0)
+                return dusk_error("%s: tensor '%s' appears in both %s and %s", index_path, name, owner->valuestring,
+                                  w->files[i].path);
+        }
+    return 0;
+}
+
+static int check_index_root(const cJSON *root, const char *index_path) {
+    if (!cJSON_IsObject(root)) return dusk_error("%s: index is not a JSON object", index_path);
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "metadata");
+    if (meta && !cJSON_IsObject(meta) && !cJSON_IsNull(meta))
+        return dusk_error("%s: 'metadata' is not an object", index_path);
+    if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(root, "weight_map")))
+        return dusk_error("%s: missing object 'weight_map'", index_path);
     return 0;
 }
 
 static int open_sharded(HfWeights *w, const char *dir, const char *index_path) {
-    char *text = read_file_all(index_path, NULL);
+    size_t len;
+    char *text = read_file_all(index_path, &len);
     if (!text) return -1;
-    cJSON *root = cJSON_Parse(text);
+    cJSON *root = json_parse_strict(text, len, index_path, "index");
     free(text);
-    int rc;
-    cJSON *map = root ? cJSON_GetObjectItemCaseSensitive(root, "weight_map") : NULL;
-    if (!root || !cJSON_IsObject(root)) rc = dusk_error("%s: not a valid JSON object", index_path);
-    else if (!cJSON_IsObject(map)) rc = dusk_error("%s: missing object 'weight_map'", index_path);
-    else rc = open_shards(w, dir, index_path, map);
-    if (rc == 0) rc = check_index(w, index_path, map);
+    if (!root) return -1;
+    int rc = check_index_root(root, index_path);
+    const cJSON *map = cJSON_GetObjectItemCaseSensitive(root, "weight_map");
+    if (rc == 0) rc = check_map_entries(map, index_path);
+    char **shard_names = NULL;
+    if (rc == 0) rc = open_shards(w, dir, index_path, map, &shard_names);
+    if (rc == 0) rc = check_index(w, shard_names, index_path, map);
+    for (int i = 0; shard_names && i < w->n_files; i++) free(shard_names[i]);
+    free(shard_names);
     cJSON_Delete(root);
     return rc;
 }
@@ -90,12 +137,14 @@ int hfw_open(HfWeights *w, const char *dir) {
     memset(w, 0, sizeof *w);
     char *single = path_join(dir, "model.safetensors"), *index = path_join(dir, "model.safetensors.index.json");
     int rc;
-    if (file_exists(single)) {
+    if (file_exists(single)) { /* preferred when both exist, as transformers does */
         w->files = xcalloc(1, sizeof(StFile));
         rc = st_open(&w->files[0], single);
         if (rc == 0) w->n_files = 1;
     } else if (file_exists(index)) {
         rc = open_sharded(w, dir, index);
+    } else if (!is_directory(dir)) {
+        rc = dusk_error("%s: not a checkpoint directory", dir);
     } else {
         rc = dusk_error("%s: no model.safetensors or model.safetensors.index.json", dir);
     }
@@ -120,80 +169,4 @@ const StTensor *hfw_find(const HfWeights *w, const char *name, const StFile **fi
         }
     }
     return NULL;
-}
-
-static uint64_t tensor_bytes(const StWriteTensor *t) {
-    uint64_t n = dtype_size(t->dtype);
-    for (int i = 0; i < t->ndim; i++) n *= (uint64_t)t->shape[i];
-    return n;
-}
-
-static int write_index(const char *dir, const StWriteTensor *ts, int n, const int *shard_of, int n_shards,
-                       uint64_t total) {
-    cJSON *root = cJSON_CreateObject();
-    cJSON *meta = cJSON_AddObjectToObject(root, "metadata");
-    cJSON_AddNumberToObject(meta, "total_size", (double)total);
-    cJSON *map = cJSON_AddObjectToObject(root, "weight_map");
-    char fname[64];
-    for (int i = 0; i < n; i++) {
-        snprintf(fname, sizeof fname, "model-%05d-of-%05d.safetensors", shard_of[i] + 1, n_shards);
-        cJSON_AddStringToObject(map, ts[i].name, fname);
-    }
-    char *json = cJSON_Print(root);
-    cJSON_Delete(root);
-    char *p = path_join(dir, "model.safetensors.index.json");
-    int rc = write_file_atomic(p, json, strlen(json));
-    free(p);
-    free(json);
-    return rc;
-}
-
-static const char *const keys[] = {"format"}, *const values[] = {"pt"};
-
-static int write_shards(const char *dir, const StWriteTensor *tensors, int n, uint64_t max_shard_bytes,
-                        uint64_t total);
-
-int hfw_write(const char *dir, const StWriteTensor *tensors, int n, uint64_t max_shard_bytes) {
-    uint64_t total = 0;
-    for (int i = 0; i < n; i++) total += tensor_bytes(&tensors[i]);
-    char *single = path_join(dir, "model.safetensors"), *index = path_join(dir, "model.safetensors.index.json");
-    int rc;
-    if (max_shard_bytes == 0 || total <= max_shard_bytes) {
-        rc = st_write(single, tensors, n, keys, values, 1);
-        if (rc == 0) unlink(index); /* a stale index would describe other weights */
-    } else {
-        rc = write_shards(dir, tensors, n, max_shard_bytes, total);
-        if (rc == 0) unlink(single); /* loaders prefer model.safetensors */
-    }
-    free(single);
-    free(index);
-    return rc;
-}
-
-static int write_shards(const char *dir, const StWriteTensor *tensors, int n, uint64_t max_shard_bytes,
-                        uint64_t total) {
-    /* Greedy packing in order, as save_pretrained: start a new shard when
-     * the next tensor would overflow the current one. */
-    int *shard_of = xmalloc(sizeof(int) * (size_t)(n ? n : 1)), n_shards = 0;
-    uint64_t cur = 0;
-    for (int i = 0; i < n; i++) {
-        uint64_t b = tensor_bytes(&tensors[i]);
-        if (i == 0 || (cur > 0 && cur + b > max_shard_bytes)) n_shards++, cur = 0;
-        shard_of[i] = n_shards - 1;
-        cur += b;
-    }
-    int rc = 0;
-    for (int s = 0; s < n_shards && rc == 0; s++) {
-        int first = 0, count = 0;
-        while (shard_of[first] != s) first++;
-        while (first + count < n && shard_of[first + count] == s) count++;
-        char fname[64];
-        snprintf(fname, sizeof fname, "model-%05d-of-%05d.safetensors", s + 1, n_shards);
-        char *p = path_join(dir, fname);
-        rc = st_write(p, tensors + first, count, keys, values, 1);
-        free(p);
-    }
-    if (rc == 0) rc = write_index(dir, tensors, n, shard_of, n_shards, total);
-    free(shard_of);
-    return rc;
 }

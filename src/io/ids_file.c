@@ -36,11 +36,13 @@ int ids_file_read(IdSequences *s, const char *path, int vocab_size) {
             long v = strtol(p, &end, 10);
             if (end == p || errno || (*end && !isspace((unsigned char)*end)) || v < 0 ||
                 (vocab_size > 0 && v >= vocab_size) || v > 0x7fffffff) {
+                /* format the message before freeing text: p points into it */
+                dusk_error("%s:%d: '%.*s' is not a token id%s", path, line_no, (int)strcspn(p, " \t\r\n"), p,
+                           vocab_size > 0 ? " within the vocabulary" : "");
                 free(ids);
                 free(text);
                 ids_free(s);
-                return dusk_error("%s:%d: '%.*s' is not a token id%s", path, line_no, (int)strcspn(p, " \t\r\n"), p,
-                                  vocab_size > 0 ? " within the vocabulary" : "");
+                return -1;
             }
             if (n == cap) ids = xrealloc(ids, sizeof(int) * (size_t)(cap *= 2));
             ids[n++] = (int)v;

@@ -99,11 +99,6 @@ static int parse_offsets(StTensor *t, const cJSON *offs, const char *path, uint6
 
 static int parse_entry(StTensor *t, const cJSON *e, const char *path, uint64_t data_size) {
     if (!cJSON_IsObject(e)) return dusk_error("%s: tensor '%s': entry is not an object", path, t->name);
-    const cJSON *it;
-    cJSON_ArrayForEach(it, e) {
-        if (strcmp(it->string, "dtype") && strcmp(it->string, "shape") && strcmp(it->string, "data_offsets"))
-            return dusk_error("%s: tensor '%s': unknown field '%s'", path, t->name, it->string);
-    }
     if (parse_dtype(t, cJSON_GetObjectItemCaseSensitive(e, "dtype"), path) != 0) return -1;
     if (parse_shape(t, cJSON_GetObjectItemCaseSensitive(e, "shape"), path) != 0) return -1;
     return parse_offsets(t, cJSON_GetObjectItemCaseSensitive(e, "data_offsets"), path, data_size);
@@ -118,9 +113,6 @@ static int parse_metadata(StFile *f, const cJSON *meta, const char *path) {
     const cJSON *it;
     cJSON_ArrayForEach(it, meta) {
         if (!cJSON_IsString(it)) return dusk_error("%s: __metadata__ value '%s' is not a string", path, it->string);
-        for (int i = 0; i < f->n_meta; i++)
-            if (strcmp(f->meta_keys[i], it->string) == 0)
-                return dusk_error("%s: __metadata__ key '%s' appears twice", path, it->string);
         f->meta_keys[f->n_meta] = xstrdup(it->string);
         f->meta_values[f->n_meta] = xstrdup(it->valuestring);
         f->n_meta++;
@@ -237,8 +229,8 @@ static int map_file(const char *path, void **map, size_t *size) {
 
 int st_open(StFile *f, const char *path) {
     memset(f, 0, sizeof *f);
-    void *map;
-    size_t size;
+    void *map = NULL;
+    size_t size = 0;
     if (map_file(path, &map, &size) != 0) return -1;
     static const uint8_t empty[1];
     if (st_parse(f, map ? map : empty, size, path) != 0) {

@@ -104,8 +104,8 @@ static Candidate heap_pop(CandidateHeap *h) {
 
 /* Queue the merge of the symbol at pos with its right neighbour, if any. */
 static void push_pair(const BpeModel *m, const Symbol *sym, int pos, CandidateHeap *h) {
+    if (pos < 0 || sym[pos].next < 0) return;
     int next = sym[pos].next;
-    if (pos < 0 || next < 0) return;
     const int *rank = u64map_get(&m->merges, pair_key(sym[pos].id, sym[next].id));
     if (rank) heap_push(h, (Candidate){*rank, pos, m->merge_result[*rank]});
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tokenizer/nfc_check.h"
 #include "tokenizer/tokenizer_impl.h"
 #include "util/err.h"
 
@@ -50,6 +51,7 @@ int hf_encode(const Tokenizer *tok, const char *text, size_t len, int add_specia
             continue;
         }
         words.n = 0;
+        if (tok->nfc && (rc = nfc_check_unchanged(p->s, p->len)) != 0) break;
         rc = pretok_split(&tok->pre, p->s, p->len, &sc, &words);
         for (size_t w = 0; w < words.n && rc == 0; w++) encode_piece(&tok->bpe, &cache, words.items[w], out);
     }

@@ -80,7 +80,7 @@ int hf_load_json(Tokenizer *tok, const char *json, size_t len, const char *dir) 
     int rc = -1;
     if (!cJSON_IsObject(root)) dusk_error("expected a JSON object at the top level");
     else if (hf_parse_model(root, tok) == 0 && hf_parse_added_tokens(root, tok) == 0 &&
-             hf_parse_normalizer(root) == 0 && hf_parse_pre_tokenizer(root, &tok->pre) == 0 &&
+             hf_parse_normalizer(root, &tok->nfc) == 0 && hf_parse_pre_tokenizer(root, &tok->pre) == 0 &&
              hf_parse_decoder(root) == 0 && hf_parse_post_processor(root, &tok->prefix, &tok->suffix) == 0 &&
              check_ids_exist(tok, &tok->prefix, "template") == 0 && check_ids_exist(tok, &tok->suffix, "template") == 0)
         rc = find_bos_eos(tok, dir);

@@ -110,8 +110,8 @@ static int parse_merges(const cJSON *merges, BpeModel *m, const StrMap *by_strin
     cJSON_ArrayForEach(item, merges) {
         char path[64];
         snprintf(path, sizeof path, "model.merges[%d]", i++);
-        const char *l, *r;
-        size_t ll, rl;
+        const char *l = NULL, *r = NULL;
+        size_t ll = 0, rl = 0;
         if ((rc = merge_parts(item, path, &l, &ll, &r, &rl)) != 0) break;
         const int *left = strmap_get(by_string, l, ll), *right = strmap_get(by_string, r, rl);
         if (!left || !right) {

@@ -18,15 +18,29 @@ static const char *node_type(const cJSON *node, const char *path) {
     return field_string(node, path, "type");
 }
 
-int hf_parse_normalizer(const cJSON *root) {
-    const cJSON *n = field_get(root, "normalizer");
-    if (!n) return 0;
-    const char *type = node_type(n, "normalizer");
+/* NFC alone, or a Sequence of NFC steps (empty included). */
+static int parse_normalizer_node(const cJSON *n, const char *path, int *nfc) {
+    const char *type = node_type(n, path);
     if (!type) return -1;
-    const cJSON *list = field_get(n, "normalizers");
-    if (strcmp(type, "Sequence") == 0 && cJSON_IsArray(list) && cJSON_GetArraySize(list) == 0) return 0;
-    return dusk_error("normalizer.type: unsupported normalizer \"%s\" (dusk reads tokenizers without a normalizer)",
-                      type);
+    if (strcmp(type, "NFC") == 0) return *nfc = 1, 0;
+    if (strcmp(type, "Sequence") == 0) {
+        const cJSON *list = field_array(n, path, "normalizers");
+        if (!list) return -1;
+        char sub[256];
+        for (int i = 0; i < cJSON_GetArraySize(list); i++)
+            if (parse_normalizer_node(cJSON_GetArrayItem(list, i), item_path(sub, sizeof sub, path, "normalizers", i),
+                                      nfc) != 0)
+                return -1;
+        return 0;
+    }
+    return dusk_error("%s.type: unsupported normalizer \"%s\" (dusk reads tokenizers without a normalizer or with NFC)",
+                      path, type);
+}
+
+int hf_parse_normalizer(const cJSON *root, int *nfc) {
+    const cJSON *n = field_get(root, "normalizer");
+    *nfc = 0;
+    return n ? parse_normalizer_node(n, "normalizer", nfc) : 0;
 }
 
 static int parse_split_behavior(const char *s, const char *path, SplitBehavior *out) {
@@ -54,7 +68,7 @@ static int parse_split(const cJSON *node, const char *path, PreTokenizer *pre) {
     snprintf(sub, sizeof sub, "%s.pattern.%s", path, regex ? "Regex" : "String");
     if (!cJSON_IsString(text)) return dusk_error("%s: expected a string", sub);
     const char *behavior = field_string(node, path, "behavior");
-    SplitBehavior b;
+    SplitBehavior b = SPLIT_ISOLATED;
     int invert;
     if (!behavior || parse_split_behavior(behavior, path, &b) != 0) return -1;
     if (field_bool(node, path, "invert", 0, &invert) != 0) return -1;

@@ -9,7 +9,9 @@
 #include "tokenizer/intvec.h"
 #include "tokenizer/pretokenize.h"
 
-int hf_parse_normalizer(const cJSON *root);
+/* Accepts no normalizer, or NFC (*nfc = 1: text must be checked, see
+ * nfc_check.h). */
+int hf_parse_normalizer(const cJSON *root, int *nfc);
 /* Fails unless the pipeline is byte-level (a ByteLevel step, last). */
 int hf_parse_pre_tokenizer(const cJSON *root, PreTokenizer *pre);
 int hf_parse_decoder(const cJSON *root);

@@ -37,8 +37,8 @@ void spanvec_free(SpanVec *v) {
 pcre2_code *pretok_compile(const char *pattern, size_t len, int literal) {
     /* MATCH_INVALID_UTF: byte-level BPE must accept any bytes; invalid
      * sequences simply never match and end up in the gaps between matches. */
-    uint32_t options = PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF;
-    if (literal) options |= PCRE2_LITERAL;
+    uint32_t options = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+    options |= literal ? PCRE2_LITERAL : PCRE2_UCP; /* PCRE2 refuses UCP with LITERAL (and needs none) */
     int code;
     PCRE2_SIZE at;
     pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, len, options, &code, &at, NULL);

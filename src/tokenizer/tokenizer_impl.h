@@ -33,6 +33,7 @@ struct Tokenizer {
     PreTokenizer pre;
     AddedTokens added;
     IntVec prefix, suffix; /* post-processor ids around a single sequence */
+    int nfc;               /* the normalizer is NFC: encode only text it leaves unchanged */
     /* llama2.c tokenizer.bin */
     SpModel sp;
 };

@@ -47,22 +47,6 @@ int utf8_encode(uint32_t cp, char *out) {
     return 4;
 }
 
-int utf8_valid(const char *s, size_t len) {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
-        uint32_t cp;
-        int n = utf8_decode(p + i, len - i, &cp);
-        if (n == 0) return 0;
-        i += (size_t)n;
-    }
-    return 1;
-}
-
 int utf8_is_whitespace(uint32_t cp) {
     if (cp >= 0x09 && cp <= 0x0D) return 1;
     switch (cp) {

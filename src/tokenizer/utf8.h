@@ -14,9 +14,6 @@ int utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 /* Write cp as UTF-8 into out (4 bytes room); returns the byte count. */
 int utf8_encode(uint32_t cp, char *out);
 
-/* 1 if all of s[0..len) is valid UTF-8. */
-int utf8_valid(const char *s, size_t len);
-
 /* Unicode White_Space property (what Rust's char::is_whitespace tests). */
 int utf8_is_whitespace(uint32_t cp);
 

@@ -1,3 +1,4 @@
+/* fp32 <-> bf16/f16 conversion and safetensors dtype names. */
 #include "util/dtype.h"
 
 #include <math.h>
@@ -6,8 +7,9 @@
 static const char *const kNames[DTYPE_COUNT] = {"F32", "BF16", "F16"};
 static const size_t kSizes[DTYPE_COUNT] = {4, 2, 2};
 
-size_t dtype_size(DType t) { return kSizes[t]; }
-const char *dtype_name(DType t) { return kNames[t]; }
+/* Out-of-range values come from corrupted callers; answer safely. */
+size_t dtype_size(DType t) { return (unsigned)t < DTYPE_COUNT ? kSizes[t] : 0; }
+const char *dtype_name(DType t) { return (unsigned)t < DTYPE_COUNT ? kNames[t] : "?"; }
 
 int dtype_from_name(const char *s, DType *out) {
     for (int i = 0; i < DTYPE_COUNT; i++)
@@ -42,7 +44,9 @@ uint16_t f32_to_bf16(float f) {
 float f16_to_f32(uint16_t h) {
     uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
     uint32_t exp = (h >> 10) & 0x1fu, man = h & 0x3ffu;
-    if (exp == 0x1f) return bits_f32(sign | 0x7f800000u | (man << 13));
+    /* inf stays inf; NaN comes out quiet, as the F16C instruction (and so
+     * torch) produces it */
+    if (exp == 0x1f) return bits_f32(sign | 0x7f800000u | (man ? 0x400000u | (man << 13) : 0));
     if (exp == 0) {
         /* subnormal or zero: value = man * 2^-24 */
         float v = ldexpf((float)man, -24);

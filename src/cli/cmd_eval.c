@@ -1,0 +1,193 @@
+/* dusk eval --model PATH --data DIR --out OUTDIR [--retrain-eval RETRAIN_OUTDIR]
+ *           [--only verbmem,qa,mia] [--rouge f|recall]
+ * Writes OUTDIR/summary.json (verbmem, ufk, sk, urk as ROUGE-L x 100;
+ * privleak, retain_deviation in percent) and one file per metric with every
+ * item's prompt, output and scores: verbmem.json, qa_ufk.json, qa_sk.json,
+ * qa_urk.json, mia_windows.json, mia_auroc.json. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "data/dusk_data.h"
+#include "data/text.h"
+#include "eval/metrics/eval_metrics.h"
+#include "util/err.h"
+#include "util/fileio.h"
+#include "version.h"
+
+static void write_json(const char *dir, const char *name, const cJSON *obj) {
+    char *json = cJSON_Print(obj);
+    char *path = dusk_path(dir, name);
+    size_t len = strlen(json);
+    json = xrealloc(json, len + 2);
+    json[len] = '\n';
+    if (write_file_atomic(path, json, len + 1) != 0) dusk_die("%s", dusk_last_error());
+    free(json);
+    free(path);
+}
+
+static cJSON *metric_file(cJSON *items, cJSON *agg) {
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddItemToObject(f, "aggregate", agg);
+    cJSON_AddItemToObject(f, "items", items);
+    return f;
+}
+
+static int wants(const char *only, const char *what) {
+    if (!only) return 1;
+    char *copy = xstrdup(only), *save = NULL;
+    int hit = 0;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (strcmp(t, "verbmem") && strcmp(t, "qa") && strcmp(t, "mia"))
+            dusk_die("--only: unknown metric '%s' (verbmem, qa, mia)", t);
+        hit |= strcmp(t, what) == 0;
+    }
+    free(copy);
+    return hit;
+}
+
+static cJSON *load_json_file(const char *path) {
+    char *text = read_file_all(path, NULL);
+    if (!text) dusk_die("%s", dusk_last_error());
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    if (!j) dusk_die("%s: malformed JSON", path);
+    return j;
+}
+
+static void record_inputs(cJSON *summary, const char *model, const char *dir, const int *is_forget, int argc, char **argv) {
+    cJSON *run = cJSON_AddObjectToObject(summary, "run");
+    cJSON_AddStringToObject(run, "dusk_version", DUSK_VERSION);
+    cJSON *cmd = cJSON_AddArrayToObject(run, "command");
+    for (int i = 0; i < argc; i++) cJSON_AddItemToArray(cmd, cJSON_CreateString(argv[i]));
+    cJSON_AddStringToObject(run, "model", model);
+    cJSON_AddStringToObject(run, "data", dir);
+    cJSON *docs = cJSON_AddObjectToObject(run, "documents");
+    static const char *const eval_files[] = {"eval/verbatim.json", "eval/GeneralQA.jsonl", "eval/SpecificForgetQA.jsonl",
+                                             "eval/SpecificRetainQA.jsonl", "eval/icl.jsonl", "eval/holdout.txt"};
+    for (int i = 0; i < DUSK_N_DOCS; i++) {
+        char name[64], sha[65];
+        snprintf(name, sizeof name, "%s.txt", kDuskDocs[i]);
+        char *p = dusk_path(dir, name);
+        cJSON *e = cJSON_AddObjectToObject(docs, name);
+        cJSON_AddStringToObject(e, "role", is_forget[i] ? "forget" : "retain");
+        if (sha256_file_hex(p, sha) == 0) cJSON_AddStringToObject(e, "sha256", sha);
+        free(p);
+    }
+    for (size_t i = 0; i < sizeof eval_files / sizeof eval_files[0]; i++) {
+        char sha[65];
+        char *p = dusk_path(dir, eval_files[i]);
+        if (sha256_file_hex(p, sha) == 0) cJSON_AddStringToObject(cJSON_AddObjectToObject(docs, eval_files[i]), "sha256", sha);
+        free(p);
+    }
+}
+
+int cmd_eval(int argc, char **argv) {
+    ArgSpec o[] = {
+        {"model", ARG_VALUE, "HF directory or llama2.c .bin", 0, 0},
+        {"tokenizer", ARG_VALUE, "tokenizer (default: the one in --model)", 0, 0},
+        {"data", ARG_VALUE, "DUSK data directory (data/Prof layout)", 0, 0},
+        {"out", ARG_VALUE, "output directory", 0, 0},
+        {"retrain-eval", ARG_VALUE, "the retrain model's eval output directory (for PrivLeak / RetainDeviation)", 0, 0},
+        {"only", ARG_VALUE, "comma-separated subset of verbmem,qa,mia", 0, 0},
+        {"rouge", ARG_VALUE, "reported ROUGE-L: f (default) or recall", 0, 0},
+        {"forget", ARG_VALUE, "forget document(s) (default Chronological)", 0, 0},
+        {"batch", ARG_VALUE, "prompts generated together (default 16)", 0, 0},
+        {"seed", ARG_VALUE, "bootstrap seed (default 0)", 0, 0},
+        {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},
+        {"help", ARG_FLAG, "show this help", 0, 0},
+    };
+    int n = sizeof o / sizeof o[0];
+    if (args_parse(o, n, argc, argv, 1, NULL, NULL) != 0) dusk_die("eval: %s", dusk_last_error());
+    if (args_flag(o, n, "help")) {
+        args_usage("eval", "--model PATH --data DIR --out OUTDIR [--retrain-eval DIR] [--only verbmem,qa,mia]", o, n);
+        return 0;
+    }
+    cli_set_threads(args_long(o, n, "threads", 0));
+    const char *model_path = args_required(o, n, "model"), *dir = args_required(o, n, "data");
+    const char *out = args_required(o, n, "out"), *only = args_str(o, n, "only", NULL);
+    const char *rouge = args_str(o, n, "rouge", "f"), *retrain = args_str(o, n, "retrain-eval", NULL);
+    if (strcmp(rouge, "f") && strcmp(rouge, "recall")) dusk_die("--rouge must be f or recall");
+    int is_forget[DUSK_N_DOCS];
+    if (dusk_parse_forget(args_str(o, n, "forget", NULL), is_forget) != 0) dusk_die("%s", dusk_last_error());
+    cJSON *retrain_auroc = NULL;
+    if (retrain) {
+        char *p = dusk_path(retrain, "mia_auroc.json");
+        retrain_auroc = load_json_file(p);
+        free(p);
+    }
+    Tokenizer *tok = cli_load_tokenizer(args_str(o, n, "tokenizer", NULL), model_path);
+    Model m;
+    cli_load_model(&m, model_path);
+    if (tokenizer_vocab_size(tok) > m.cfg.vocab_size)
+        dusk_die("tokenizer/model mismatch: the tokenizer has %d tokens, the model's vocabulary %d",
+                 tokenizer_vocab_size(tok), m.cfg.vocab_size);
+    if (make_dirs(out) != 0) dusk_die("%s", dusk_last_error());
+    EvalContext ctx = {&m, tok, dir, is_forget, (int)args_long(o, n, "batch", 16),
+                       (uint64_t)args_long(o, n, "seed", 0), !strcmp(rouge, "recall"), 128, 32, 1024};
+    cJSON *summary = cJSON_CreateObject();
+    cJSON_AddStringToObject(summary, "rouge", ctx.use_recall ? "rougeL recall x 100" : "rougeL F x 100");
+    double t0 = (double)clock();
+    (void)t0;
+    if (wants(only, "verbmem")) {
+        cJSON *items, *agg;
+        double v;
+        if (metric_verbmem(&ctx, &items, &agg, &v) != 0) dusk_die("%s", dusk_last_error());
+        cJSON_AddNumberToObject(summary, "verbmem", v);
+        cJSON *f = metric_file(items, agg);
+        write_json(out, "verbmem.json", f);
+        cJSON_Delete(f);
+    }
+    if (wants(only, "qa")) {
+        static const char *const sets[] = {"ufk", "sk", "urk"};
+        for (int i = 0; i < 3; i++) {
+            cJSON *items, *agg;
+            double v;
+            if (metric_qa(&ctx, sets[i], &items, &agg, &v) != 0) dusk_die("%s", dusk_last_error());
+            cJSON_AddNumberToObject(summary, sets[i], v);
+            char name[32];
+            snprintf(name, sizeof name, "qa_%s.json", sets[i]);
+            cJSON *f = metric_file(items, agg);
+            write_json(out, name, f);
+            cJSON_Delete(f);
+        }
+    }
+    if (wants(only, "mia")) {
+        cJSON *windows, *auroc;
+        if (metric_mia(&ctx, &windows, &auroc) != 0) dusk_die("%s", dusk_last_error());
+        write_json(out, "mia_windows.json", windows);
+        write_json(out, "mia_auroc.json", auroc);
+        double pl, rd;
+        if (retrain_auroc) {
+            if (metric_privleak(auroc, retrain_auroc, &pl, &rd) != 0) dusk_die("%s", dusk_last_error());
+            cJSON_AddNumberToObject(summary, "privleak", pl);
+            cJSON_AddNumberToObject(summary, "retain_deviation", rd);
+        } else {
+            cJSON_AddNullToObject(summary, "privleak");
+            cJSON_AddNullToObject(summary, "retain_deviation");
+            cJSON_AddStringToObject(summary, "privleak_note", "no --retrain-eval given: PrivLeak and RetainDeviation need the retrain model's mia_auroc.json");
+        }
+        cJSON_Delete(windows);
+        cJSON_Delete(auroc);
+    }
+    record_inputs(summary, model_path, dir, is_forget, argc + 1, argv - 1);
+    write_json(out, "summary.json", summary);
+    char *s = cJSON_Print(summary);
+    cJSON *brief = cJSON_Duplicate(summary, 1);
+    cJSON_DeleteItemFromObject(brief, "run");
+    char *b = cJSON_PrintUnformatted(brief);
+    printf("%s\n", b);
+    free(b);
+    free(s);
+    cJSON_Delete(brief);
+    cJSON_Delete(summary);
+    cJSON_Delete(retrain_auroc);
+    tokenizer_free(tok);
+    model_free(&m);
+    return 0;
+}

@@ -1,0 +1,43 @@
+/* The DUSK metrics, one file each, run by `dusk eval`:
+ *   verbmem.c  VerbMem: ROUGE of greedy continuations of verbatim.json prompts
+ *   qa.c       UFK / SK / URK: ROUGE of few-shot QA answers
+ *   mia.c      MIA scores per window, AUROC tables, PrivLeak, RetainDeviation
+ * Each fills a cJSON log (per item) and aggregate. */
+#ifndef DUSK_EVAL_METRICS_H
+#define DUSK_EVAL_METRICS_H
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+#include "model/llama.h"
+#include "tokenizer/tokenizer.h"
+
+typedef struct {
+    Model *model;
+    const Tokenizer *tok;
+    const char *data_dir;       /* the Prof directory */
+    const int *is_forget;       /* [5] document roles */
+    int gen_batch;              /* prompts generated together */
+    uint64_t seed;              /* bootstrap seed */
+    int use_recall;             /* report ROUGE-L recall instead of F */
+    int verbatim_new_tokens;    /* 128 */
+    int qa_new_tokens;          /* 32 */
+    int mia_window;             /* 1024 */
+} EvalContext;
+
+/* Each returns 0 or -1; *items gets the per-item log (array), *agg the
+ * aggregate object; *headline the reported number (ROUGE-L x 100). */
+int metric_verbmem(const EvalContext *ctx, cJSON **items, cJSON **agg, double *headline);
+/* which: "ufk" (SpecificForgetQA), "sk" (GeneralQA), "urk" (SpecificRetainQA) */
+int metric_qa(const EvalContext *ctx, const char *which, cJSON **items, cJSON **agg, double *headline);
+/* Per-window scores of forget/retain/holdout and the AUROC table. */
+int metric_mia(const EvalContext *ctx, cJSON **windows, cJSON **auroc);
+/* PrivLeak and RetainDeviation from this model's AUROC table and the retrain
+ * model's (both at mink++_0.4). */
+int metric_privleak(const cJSON *auroc, const cJSON *retrain_auroc, double *privleak, double *retain_dev);
+
+/* ROUGE aggregates of a list of per-item scores under the reference's names
+ * (mean_/max_/_ci_lo/_ci_hi of rougeL, rougeL_recall, rouge1, rouge1_recall). */
+cJSON *rouge_aggregate(const cJSON *items, uint64_t seed);
+
+#endif

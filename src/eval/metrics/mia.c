@@ -1,0 +1,163 @@
+/* MIA: windows of the forget documents, the retain documents and
+ * eval/holdout.txt (data/chunks.c cuts them as the reference does); every
+ * score of eval/mia_scores.h per window from one forward pass; AUROC for
+ * each ordered pair of sets and every score key, keyed as the reference;
+ * PrivLeak and RetainDeviation relative to a retrain model's table. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/dusk_data.h"
+#include "data/text.h"
+#include "eval/metrics/eval_metrics.h"
+#include "eval/mia_scores.h"
+#include "eval/stats.h"
+#include "util/err.h"
+
+enum { SET_FORGET, SET_RETAIN, SET_HOLDOUT, N_SETS };
+static const char *const kSetNames[N_SETS] = {"forget", "retain", "holdout"};
+/* the reference reads the retain documents in this order */
+static const char *const kRetainOrder[] = {"Interview", "Feature_Story", "Inverted_Pyramid", "Listicle",
+                                           "Chronological"};
+
+typedef struct {
+    int n;
+    MiaScores *scores;
+} SetScores;
+
+/* One forward pass per window; the activations (logits alone are T x V) are
+ * kept across windows and reallocated only when the length changes. */
+static int score_window(Model *m, Activations *a, const int *ids, int n, const char *text, MiaScores *out) {
+    if (n < 2) return dusk_error("an MIA window needs at least 2 tokens");
+    if (n > m->cfg.max_position_embeddings)
+        return dusk_error("an MIA window of %d tokens exceeds max_position_embeddings (%d)", n, m->cfg.max_position_embeddings);
+    if (!a->buffer || a->T != n) {
+        activations_free(a);
+        activations_alloc(a, m, 1, n, 0);
+    }
+    model_forward(m, a, ids, m->cfg.num_hidden_layers);
+    return mia_scores_from_logprobs(a->logits, n - 1, m->cfg.vocab_size, ids + 1, text, strlen(text), out);
+}
+
+/* Windows of one text file, scored and appended to set (and to the log). */
+static int score_file(const EvalContext *ctx, const char *path, SetScores *set, cJSON *log, const char *set_name) {
+    char *text = read_text_file(path, NULL);
+    if (!text) return -1;
+    SeqList w = {0};
+    char **texts = NULL;
+    int rc = mia_windows_with_text(&w, &texts, ctx->tok, text, ctx->mia_window);
+    free(text);
+    if (rc == 0 && w.n == 0)
+        fprintf(stderr, "dusk eval: %s is shorter than one %d-token window; it contributes no MIA window\n", path,
+                ctx->mia_window);
+    Activations acts = {0};
+    for (int i = 0; i < w.n && rc == 0; i++) {
+        set->scores = xrealloc(set->scores, sizeof(MiaScores) * (size_t)(set->n + 1));
+        rc = score_window(ctx->model, &acts, w.seqs[i], w.lens[i], texts[i], &set->scores[set->n]);
+        if (rc) break;
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "set", set_name);
+        cJSON_AddStringToObject(e, "file", path);
+        cJSON_AddNumberToObject(e, "window", i);
+        cJSON_AddNumberToObject(e, "tokens", w.lens[i]);
+        for (int k = 0; k < MIA_NUM_SCORES; k++) {
+            double v = set->scores[set->n].value[k];
+            if (isfinite(v)) cJSON_AddNumberToObject(e, mia_score_key(k), v);
+            else cJSON_AddNullToObject(e, mia_score_key(k));
+        }
+        cJSON_AddItemToArray(log, e);
+        set->n++;
+    }
+    activations_free(&acts);
+    for (int i = 0; i < w.n; i++) free(texts[i]);
+    free(texts);
+    seqlist_free(&w);
+    return rc ? dusk_error_prefix("%s", path) : 0;
+}
+
+static int auroc_table(const SetScores sets[N_SETS], cJSON *auroc) {
+    for (int k = 0; k < MIA_NUM_SCORES; k++)
+        for (int p = 0; p < MIA_NUM_SET_PAIRS; p++) {
+            int a = -1, b = -1;
+            for (int s = 0; s < N_SETS; s++) {
+                if (!strcmp(kMiaSetPairs[p][0], kSetNames[s])) a = s;
+                if (!strcmp(kMiaSetPairs[p][1], kSetNames[s])) b = s;
+            }
+            if (sets[a].n == 0 || sets[b].n == 0) continue;
+            double *xa = xmalloc(sizeof(double) * sets[a].n), *xb = xmalloc(sizeof(double) * sets[b].n);
+            for (int i = 0; i < sets[a].n; i++) xa[i] = sets[a].scores[i].value[k];
+            for (int i = 0; i < sets[b].n; i++) xb[i] = sets[b].scores[i].value[k];
+            double auc;
+            char key[128];
+            int rc = stats_auroc(xa, (size_t)sets[a].n, xb, (size_t)sets[b].n, &auc);
+            free(xa), free(xb);
+            if (mia_auroc_key(key, sizeof key, kMiaSetPairs[p][0], kMiaSetPairs[p][1], mia_score_key(k)) != 0) continue;
+            if (rc == 0) cJSON_AddNumberToObject(auroc, key, auc);
+            else cJSON_AddNullToObject(auroc, key); /* e.g. NaN scores */
+        }
+    return 0;
+}
+
+int metric_mia(const EvalContext *ctx, cJSON **windows, cJSON **auroc) {
+    SetScores sets[N_SETS] = {{0}};
+    *windows = cJSON_CreateArray();
+    int rc = 0;
+    for (int d = 0; d < DUSK_N_DOCS && rc == 0; d++) {
+        if (!ctx->is_forget[d]) continue;
+        char name[64];
+        snprintf(name, sizeof name, "%s.txt", kDuskDocs[d]);
+        char *p = dusk_path(ctx->data_dir, name);
+        rc = score_file(ctx, p, &sets[SET_FORGET], *windows, "forget");
+        free(p);
+    }
+    for (int r = 0; r < DUSK_N_DOCS && rc == 0; r++) {
+        int d = 0;
+        while (strcmp(kDuskDocs[d], kRetainOrder[r])) d++;
+        if (ctx->is_forget[d]) continue;
+        char name[64];
+        snprintf(name, sizeof name, "%s.txt", kDuskDocs[d]);
+        char *p = dusk_path(ctx->data_dir, name);
+        rc = score_file(ctx, p, &sets[SET_RETAIN], *windows, "retain");
+        free(p);
+    }
+    if (rc == 0) {
+        char *p = dusk_path(ctx->data_dir, "eval/holdout.txt");
+        rc = score_file(ctx, p, &sets[SET_HOLDOUT], *windows, "holdout");
+        free(p);
+    }
+    *auroc = cJSON_CreateObject();
+    if (rc == 0) {
+        cJSON *counts = cJSON_AddObjectToObject(*auroc, "windows");
+        for (int s = 0; s < N_SETS; s++) cJSON_AddNumberToObject(counts, kSetNames[s], sets[s].n);
+        rc = auroc_table(sets, *auroc);
+    }
+    for (int s = 0; s < N_SETS; s++) free(sets[s].scores);
+    if (rc) {
+        cJSON_Delete(*windows);
+        cJSON_Delete(*auroc);
+        return dusk_error_prefix("MIA");
+    }
+    return 0;
+}
+
+static int get_auc(const cJSON *t, const char *key, double *v, const char *which) {
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(t, key);
+    if (!cJSON_IsNumber(it)) return dusk_error("%s AUROC table has no number for '%s'", which, key);
+    *v = it->valuedouble;
+    return 0;
+}
+
+int metric_privleak(const cJSON *auroc, const cJSON *retrain_auroc, double *privleak, double *retain_dev) {
+    char fh[128], hr[128];
+    mia_auroc_key(fh, sizeof fh, "forget", "holdout", "mink++_0.4");
+    mia_auroc_key(hr, sizeof hr, "holdout", "retain", "mink++_0.4");
+    double a_fh = 0, r_fh = 0, a_hr = 0, r_hr = 0;
+    if (get_auc(auroc, fh, &a_fh, "this model's") || get_auc(retrain_auroc, fh, &r_fh, "the retrain model's") ||
+        get_auc(auroc, hr, &a_hr, "this model's") || get_auc(retrain_auroc, hr, &r_hr, "the retrain model's"))
+        return -1;
+    if (r_fh == 0 || r_hr == 0) return dusk_error("the retrain model's AUROC is 0: PrivLeak is undefined");
+    *privleak = (a_fh - r_fh) / r_fh * 100.0;
+    *retain_dev = fabs(a_hr - r_hr) / r_hr * 100.0;
+    return 0;
+}

@@ -1,0 +1,75 @@
+/* VerbMem: for each verbatim.json record, greedy 128 new tokens after
+ * BOS + prompt, decoded with skip_special_tokens + cleanup; the reference is
+ * the decode (same flags) of the first 128 tokens of BOS + gt. ROUGE with
+ * target = reference, prediction = output; plus word-level LCS length and
+ * character Levenshtein distance/similarity. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/eval_data.h"
+#include "data/dusk_data.h"
+#include "eval/metrics/eval_gen.h"
+#include "eval/metrics/eval_metrics.h"
+#include "eval/rouge.h"
+#include "eval/verbatim_similarity.h"
+#include "util/err.h"
+
+static char *reference_text(const Tokenizer *tok, const char *gt, int max_tokens) {
+    int *ids, n;
+    if (tokenizer_encode(tok, gt, strlen(gt), 1, &ids, &n) != 0) return NULL;
+    size_t len;
+    char *s = tokenizer_decode(tok, ids, n < max_tokens ? n : max_tokens, 1, 1, &len);
+    free(ids);
+    return s;
+}
+
+static cJSON *verbmem_item(const char *prompt, const char *gt, const char *out, int *rc) {
+    RougeScores r;
+    size_t lcs = 0, dist = 0;
+    double sim = 0;
+    *rc = rouge_score(gt, strlen(gt), out, strlen(out), &r);
+    if (*rc == 0) *rc = word_lcs_length(gt, strlen(gt), out, strlen(out), &lcs);
+    if (*rc == 0) *rc = char_levenshtein(gt, strlen(gt), out, strlen(out), &dist, &sim);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "prompt", prompt);
+    cJSON_AddStringToObject(d, "gt", gt);
+    cJSON_AddStringToObject(d, "response", out);
+    cJSON_AddNumberToObject(d, "rougeL", r.rougeL.fmeasure);
+    cJSON_AddNumberToObject(d, "rougeL_recall", r.rougeL.recall);
+    cJSON_AddNumberToObject(d, "rouge1", r.rouge1.fmeasure);
+    cJSON_AddNumberToObject(d, "rouge1_recall", r.rouge1.recall);
+    cJSON_AddNumberToObject(d, "rouge2", r.rouge2.fmeasure);
+    cJSON_AddNumberToObject(d, "rougeLsum", r.rougeLsum.fmeasure);
+    cJSON_AddNumberToObject(d, "word_lcs", (double)lcs);
+    cJSON_AddNumberToObject(d, "levenshtein_distance", (double)dist);
+    cJSON_AddNumberToObject(d, "levenshtein_similarity", sim);
+    return d;
+}
+
+int metric_verbmem(const EvalContext *ctx, cJSON **items, cJSON **agg, double *headline) {
+    char *path = dusk_path(ctx->data_dir, "eval/verbatim.json");
+    TextPairs data;
+    int rc = read_verbatim_json(&data, path);
+    free(path);
+    if (rc) return -1;
+    char **outs = xcalloc((size_t)data.n, sizeof(char *));
+    rc = eval_generate(ctx->model, ctx->tok, data.a, data.n, ctx->verbatim_new_tokens, ctx->gen_batch, outs);
+    *items = cJSON_CreateArray();
+    for (int i = 0; i < data.n && rc == 0; i++) {
+        char *ref = reference_text(ctx->tok, data.b[i], ctx->verbatim_new_tokens);
+        if (!ref) rc = -1;
+        else cJSON_AddItemToArray(*items, verbmem_item(data.a[i], ref, outs[i], &rc));
+        free(ref);
+    }
+    for (int i = 0; i < data.n; i++) free(outs[i]);
+    free(outs);
+    text_pairs_free(&data);
+    if (rc) {
+        cJSON_Delete(*items);
+        return dusk_error_prefix("VerbMem");
+    }
+    *agg = rouge_aggregate(*items, ctx->seed);
+    const char *key = ctx->use_recall ? "mean_rougeL_recall" : "mean_rougeL";
+    *headline = 100.0 * cJSON_GetObjectItemCaseSensitive(*agg, key)->valuedouble;
+    return 0;
+}
