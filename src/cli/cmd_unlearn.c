@@ -40,9 +40,7 @@ static void load_data(UnlearnData *d, const ArgSpec *o, int n, const Model *m, c
     if (seq_len < 2 || seq_len > m->cfg.max_position_embeddings)
         dusk_die("--seq-len %d must be in [2, max_position_embeddings = %d]", seq_len, m->cfg.max_position_embeddings);
     Tokenizer *tok = cli_load_tokenizer(args_str(o, n, "tokenizer", NULL), model_path);
-    if (tokenizer_vocab_size(tok) > m->cfg.vocab_size)
-        dusk_die("tokenizer/model mismatch: the tokenizer has %d tokens, the model's vocabulary %d",
-                 tokenizer_vocab_size(tok), m->cfg.vocab_size);
+    cli_check_tokenizer_fits(tok, m);
     if (dusk_data_load(&d->dusk, dir, args_str(o, n, "forget", NULL), tok, seq_len) != 0)
         dusk_die("%s", dusk_last_error());
     tokenizer_free(tok);

@@ -28,6 +28,8 @@ int cmd_unlearn(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_rouge(int argc, char **argv);
+int cmd_data(int argc, char **argv);
+int cmd_mia(int argc, char **argv);
 int cmd_auc(int argc, char **argv);
 
 #endif

@@ -24,6 +24,12 @@ Tokenizer *cli_load_tokenizer(const char *path, const char *model_path) {
     return t;
 }
 
+void cli_check_tokenizer_fits(const Tokenizer *tok, const Model *m) {
+    if (tokenizer_vocab_size(tok) > m->cfg.vocab_size)
+        dusk_die("tokenizer/model mismatch: the tokenizer has %d tokens, the model's vocabulary %d",
+                 tokenizer_vocab_size(tok), m->cfg.vocab_size);
+}
+
 void cli_set_threads(long threads) {
     if (threads < 0) dusk_die("--threads must be >= 0");
     if (threads > 0) omp_set_num_threads((int)threads);

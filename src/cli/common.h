@@ -13,6 +13,8 @@ void cli_load_model(Model *m, const char *path);
 /* The tokenizer at `path`, or (path == NULL) the one inside an HF model
  * directory; exits with a clear message when neither exists. */
 Tokenizer *cli_load_tokenizer(const char *path, const char *model_path);
+/* Exit with a clear message when the tokenizer has ids the model cannot embed. */
+void cli_check_tokenizer_fits(const Tokenizer *tok, const Model *m);
 /* Apply --threads (0 = leave OpenMP's default). */
 void cli_set_threads(long threads);
 /* Parse "f32" / "bf16" / "f16" or exit. */

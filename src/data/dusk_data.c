@@ -73,7 +73,10 @@ int dusk_data_load(DuskData *d, const char *dir, const char *forget_spec, const 
         char name[64];
         snprintf(name, sizeof name, "%s.txt", kDuskDocs[i]);
         char *p = dusk_path(dir, name);
-        int rc = chunk_file(d->is_forget[i] ? &d->forget : &d->retain, p, tok, seq_len, d->sha256[i]);
+        SeqList *set = d->is_forget[i] ? &d->forget : &d->retain;
+        d->first_chunk[i] = set->n;
+        int rc = chunk_file(set, p, tok, seq_len, d->sha256[i]);
+        d->n_chunks[i] = set->n - d->first_chunk[i];
         free(p);
         if (rc != 0) {
             dusk_data_free(d);

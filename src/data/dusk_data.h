@@ -14,6 +14,8 @@ typedef struct {
     int is_forget[DUSK_N_DOCS];
     char sha256[DUSK_N_DOCS][65];  /* of each document's bytes */
     SeqList forget, retain;         /* training chunks */
+    int first_chunk[DUSK_N_DOCS];   /* document i's chunks: first_chunk[i] .. + n_chunks[i] */
+    int n_chunks[DUSK_N_DOCS];      /* in forget or retain, by its role */
 } DuskData;
 
 /* Parse "Chronological" or "Chronological,Listicle" into is_forget; error

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 #include <stdint.h>
 
+#include "eval/mia_scores.h"
 #include "model/llama.h"
 #include "tokenizer/tokenizer.h"
 
@@ -32,6 +33,14 @@ int metric_verbmem(const EvalContext *ctx, cJSON **items, cJSON **agg, double *h
 int metric_qa(const EvalContext *ctx, const char *which, cJSON **items, cJSON **agg, double *headline);
 /* Per-window scores of forget/retain/holdout and the AUROC table. */
 int metric_mia(const EvalContext *ctx, cJSON **windows, cJSON **auroc);
+/* The MIA windows of one text file, scored: appended to set and, one object
+ * per window (with its ids and text when with_ids), to log. */
+typedef struct {
+    int n;
+    MiaScores *scores;
+} MiaSet;
+int mia_score_file(Model *m, const Tokenizer *tok, const char *path, int window, MiaSet *set, cJSON *log,
+                   const char *set_name, int with_ids);
 /* PrivLeak and RetainDeviation from this model's AUROC table and the retrain
  * model's (both at mink++_0.4). */
 int metric_privleak(const cJSON *auroc, const cJSON *retrain_auroc, double *privleak, double *retain_dev);

@@ -21,10 +21,7 @@ static const char *const kSetNames[N_SETS] = {"forget", "retain", "holdout"};
 static const char *const kRetainOrder[] = {"Interview", "Feature_Story", "Inverted_Pyramid", "Listicle",
                                            "Chronological"};
 
-typedef struct {
-    int n;
-    MiaScores *scores;
-} SetScores;
+typedef MiaSet SetScores;
 
 /* One forward pass per window; the activations (logits alone are T x V) are
  * kept across windows and reallocated only when the length changes. */
@@ -41,23 +38,23 @@ static int score_window(Model *m, Activations *a, const int *ids, int n, const c
 }
 
 /* Windows of one text file, scored and appended to set (and to the log). */
-static int score_file(const EvalContext *ctx, const char *path, SetScores *set, cJSON *log, const char *set_name) {
+int mia_score_file(Model *m, const Tokenizer *tok, const char *path, int window, MiaSet *set, cJSON *log,
+                   const char *set_name, int with_ids) {
     char *text = read_text_file(path, NULL);
     if (!text) return -1;
     SeqList w = {0};
     char **texts = NULL;
-    int rc = mia_windows_with_text(&w, &texts, ctx->tok, text, ctx->mia_window);
+    int rc = mia_windows_with_text(&w, &texts, tok, text, window);
     free(text);
     if (rc == 0 && w.n == 0)
-        fprintf(stderr, "dusk eval: %s is shorter than one %d-token window; it contributes no MIA window\n", path,
-                ctx->mia_window);
+        fprintf(stderr, "dusk: %s is shorter than one %d-token window; it contributes no MIA window\n", path, window);
     Activations acts = {0};
     for (int i = 0; i < w.n && rc == 0; i++) {
         set->scores = xrealloc(set->scores, sizeof(MiaScores) * (size_t)(set->n + 1));
-        rc = score_window(ctx->model, &acts, w.seqs[i], w.lens[i], texts[i], &set->scores[set->n]);
+        rc = score_window(m, &acts, w.seqs[i], w.lens[i], texts[i], &set->scores[set->n]);
         if (rc) break;
         cJSON *e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "set", set_name);
+        if (set_name) cJSON_AddStringToObject(e, "set", set_name);
         cJSON_AddStringToObject(e, "file", path);
         cJSON_AddNumberToObject(e, "window", i);
         cJSON_AddNumberToObject(e, "tokens", w.lens[i]);
@@ -65,6 +62,10 @@ static int score_file(const EvalContext *ctx, const char *path, SetScores *set, 
             double v = set->scores[set->n].value[k];
             if (isfinite(v)) cJSON_AddNumberToObject(e, mia_score_key(k), v);
             else cJSON_AddNullToObject(e, mia_score_key(k));
+        }
+        if (with_ids) {
+            cJSON_AddItemToObject(e, "ids", cJSON_CreateIntArray(w.seqs[i], w.lens[i]));
+            cJSON_AddStringToObject(e, "text", texts[i]);
         }
         cJSON_AddItemToArray(log, e);
         set->n++;
@@ -74,6 +75,10 @@ static int score_file(const EvalContext *ctx, const char *path, SetScores *set, 
     free(texts);
     seqlist_free(&w);
     return rc ? dusk_error_prefix("%s", path) : 0;
+}
+
+static int score_file(const EvalContext *ctx, const char *path, SetScores *set, cJSON *log, const char *set_name) {
+    return mia_score_file(ctx->model, ctx->tok, path, ctx->mia_window, set, log, set_name, 0);
 }
 
 static int auroc_table(const SetScores sets[N_SETS], cJSON *auroc) {
