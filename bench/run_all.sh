@@ -22,7 +22,21 @@ print(f"   {d['config']}: dusk {d['tokens_per_s']:.0f} tok/s, pytorch {t['tokens
       f"= {100 * d['gflops'] / d['sgemm_peak_gflops']:.0f}% of sgemm peak {d['sgemm_peak_gflops']:.0f}")
 PY
 done
+echo "== unlearning step NPO+KL (trainable model + frozen reference), $THREADS threads, median of $STEPS steps"
+for cfg in tiny small; do
+    d=$("$B/bench/unlearn_step" "$cfg" "$STEPS" NPO+KL)
+    t=$(/usr/bin/python3 "$ROOT/bench/unlearn_step_torch.py" "$cfg" "$STEPS" "$THREADS")
+    echo "$d"; echo "$t"
+    /usr/bin/python3 - "$d" "$t" <<'PY'
+import json, sys
+d, t = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+print(f"   {d['config']} NPO+KL: dusk {d['tokens_per_s']:.0f} tok/s, pytorch {t['tokens_per_s']:.0f} tok/s, "
+      f"ratio {d['tokens_per_s'] / t['tokens_per_s']:.2f}x")
+PY
+done
 echo "== greedy decode, with and without the KV cache"
 bash "$ROOT/bench/decode.sh"
 [ -x "$ROOT/bench/tokenizer_bench.sh" ] && bash "$ROOT/bench/tokenizer_bench.sh"
+echo "== dusk eval wall time"
+bash "$ROOT/bench/eval.sh"
 exit 0

@@ -9,20 +9,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_common.h"
 #include "model/llama.h"
 #include "train/optimizer.h"
 #include "util/rng.h"
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* Peak: a square-ish sgemm of the size the model's projections use. */
 static double sgemm_gflops(int m, int n, int k) {
@@ -31,9 +22,9 @@ static double sgemm_gflops(int m, int n, int k) {
     for (size_t i = 0; i < (size_t)k * n; i++) b[i] = (float)(i % 5) * 0.1f;
     double times[7];
     for (int r = 0; r < 7; r++) {
-        double t0 = now();
+        double t0 = now_seconds();
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a, k, b, k, 0.0f, c, n);
-        times[r] = now() - t0;
+        times[r] = now_seconds() - t0;
     }
     qsort(times, 7, sizeof(double), cmp_double);
     free(a), free(b), free(c);
@@ -45,17 +36,8 @@ int main(int argc, char **argv) {
     int steps = argc > 2 ? atoi(argv[2]) : 5;
     int recompute = argc > 3 && strcmp(argv[3], "--recompute") == 0;
     ModelConfig c;
-    config_defaults(&c);
     int B, T;
-    if (strcmp(name, "tiny") == 0) {
-        c.num_hidden_layers = 4, c.hidden_size = 256, c.num_attention_heads = 8, c.num_key_value_heads = 4;
-        c.intermediate_size = 688, c.vocab_size = 4096, B = 8, T = 256;
-    } else {
-        c.num_hidden_layers = 12, c.hidden_size = 768, c.num_attention_heads = 12, c.num_key_value_heads = 12;
-        c.intermediate_size = 2048, c.vocab_size = 32000, B = 4, T = 256;
-    }
-    c.head_dim = c.hidden_size / c.num_attention_heads;
-    c.max_position_embeddings = T;
+    bench_config(name, &c, &B, &T);
     Model m;
     model_create(&m, &c);
     model_init_random(&m, 1);
@@ -72,14 +54,14 @@ int main(int argc, char **argv) {
     optimizer_init(&opt, &m, &oc);
     double *times = malloc(sizeof(double) * (steps + 1)), loss = 0;
     for (int s = 0; s <= steps; s++) { /* step 0 is warm-up */
-        double t0 = now();
+        double t0 = now_seconds();
         model_forward(&m, &a, ids, c.num_hidden_layers);
         float scale = 1.0f / (B * (T - 1));
         loss = cross_entropy_forward_backward(a.logits, a.logits, targets, N, c.vocab_size, scale) * scale;
         model_zero_grads(&m);
         model_backward(&m, &a, ids, a.logits, -1, NULL);
         optimizer_step(&opt, &m);
-        times[s] = now() - t0;
+        times[s] = now_seconds() - t0;
     }
     qsort(times + 1, steps, sizeof(double), cmp_double);
     double med = times[1 + steps / 2];

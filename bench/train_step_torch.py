@@ -83,6 +83,14 @@ class Model(nn.Module):
         return self.lm_head(self.norm(x))
 
 
+def adamw(model):
+    """torch.optim.AdamW with HF Trainer's grouping (no decay on norms)."""
+    decay = [p for n, p in model.named_parameters() if "norm" not in n]
+    no_decay = [p for n, p in model.named_parameters() if "norm" in n]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
+                             lr=1e-5)
+
+
 def main():
     name = sys.argv[1] if len(sys.argv) > 1 else "tiny"
     steps = int(sys.argv[2]) if len(sys.argv) > 2 else 5
@@ -91,10 +99,7 @@ def main():
     torch.manual_seed(0)
     c = CONFIGS[name]
     model = Model(c)
-    decay = [p for n, p in model.named_parameters() if "norm" not in n]
-    no_decay = [p for n, p in model.named_parameters() if "norm" in n]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
-                            lr=1e-5)
+    opt = adamw(model)
     ids = torch.randint(0, c["V"], (c["B"], c["T"]))
     times = []
     for s in range(steps + 1):

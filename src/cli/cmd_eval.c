@@ -13,14 +13,16 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "data/dusk_data.h"
+#include "data/eval_data.h"
 #include "data/text.h"
 #include "eval/metrics/eval_metrics.h"
+#include "io/json_text.h"
 #include "util/err.h"
 #include "util/fileio.h"
 #include "version.h"
 
 static void write_json(const char *dir, const char *name, const cJSON *obj) {
-    char *json = cJSON_Print(obj);
+    char *json = json_print_exact(obj, 1);
     char *path = dusk_path(dir, name);
     size_t len = strlen(json);
     json = xrealloc(json, len + 2);
@@ -57,6 +59,41 @@ static cJSON *load_json_file(const char *path) {
     free(text);
     if (!j) dusk_die("%s: malformed JSON", path);
     return j;
+}
+
+/* Read every input the chosen metrics need before any model work, so a bad
+ * file stops the run at once and no metric file of a failing run is written. */
+static void check_inputs(const char *dir, const char *only, const char *retrain) {
+    TextPairs p;
+    if (wants(only, "verbmem")) {
+        char *path = dusk_path(dir, "eval/verbatim.json");
+        if (read_verbatim_json(&p, path) != 0) dusk_die("%s", dusk_last_error());
+        text_pairs_free(&p);
+        free(path);
+    }
+    if (wants(only, "qa")) {
+        static const char *const files[] = {"eval/icl.jsonl", "eval/SpecificForgetQA.jsonl", "eval/GeneralQA.jsonl",
+                                            "eval/SpecificRetainQA.jsonl"};
+        for (int i = 0; i < 4; i++) {
+            char *path = dusk_path(dir, files[i]);
+            if (read_qa_jsonl(&p, path) != 0) dusk_die("%s", dusk_last_error());
+            text_pairs_free(&p);
+            free(path);
+        }
+    }
+    if (wants(only, "mia")) {
+        for (int i = 0; i <= DUSK_N_DOCS; i++) {
+            char name[64] = "eval/holdout.txt";
+            if (i < DUSK_N_DOCS) snprintf(name, sizeof name, "%s.txt", kDuskDocs[i]);
+            char *path = dusk_path(dir, name);
+            char *text = read_text_file(path, NULL);
+            if (!text) dusk_die("%s", dusk_last_error());
+            free(text);
+            free(path);
+        }
+    } else if (retrain) {
+        dusk_die("--retrain-eval is used by the MIA metrics, which --only leaves out");
+    }
 }
 
 static void record_inputs(cJSON *summary, const char *model, const char *dir, const int *is_forget, int argc, char **argv) {
@@ -115,6 +152,7 @@ int cmd_eval(int argc, char **argv) {
     if (strcmp(rouge, "f") && strcmp(rouge, "recall")) dusk_die("--rouge must be f or recall");
     int is_forget[DUSK_N_DOCS];
     if (dusk_parse_forget(args_str(o, n, "forget", NULL), is_forget) != 0) dusk_die("%s", dusk_last_error());
+    check_inputs(dir, only, retrain);
     cJSON *retrain_auroc = NULL;
     if (retrain) {
         char *p = dusk_path(retrain, "mia_auroc.json");
@@ -178,7 +216,7 @@ int cmd_eval(int argc, char **argv) {
     write_json(out, "summary.json", summary);
     cJSON *brief = cJSON_Duplicate(summary, 1);
     cJSON_DeleteItemFromObject(brief, "run");
-    char *b = cJSON_PrintUnformatted(brief);
+    char *b = json_print_exact(brief, 0);
     printf("%s\n", b);
     free(b);
     cJSON_Delete(brief);

@@ -78,8 +78,10 @@ int cmd_finetune(int argc, char **argv) {
     } else {
         cJSON_AddStringToObject(data, "dir", dir);
         cJSON_AddStringToObject(data, "docs", docs);
+        cli_record_tokenizer(data, args_str(o, n, "tokenizer", NULL), model_path);
+        cJSON *documents = cJSON_AddObjectToObject(data, "documents");
         for (int i = 0; i < DUSK_N_DOCS; i++) {
-            cJSON *e = cJSON_AddObjectToObject(data, kDuskDocs[i]);
+            cJSON *e = cJSON_AddObjectToObject(documents, kDuskDocs[i]);
             cJSON_AddStringToObject(e, "role", d.is_forget[i] ? "forget" : "retain");
             cJSON_AddStringToObject(e, "sha256", d.sha256[i]);
         }
@@ -87,7 +89,8 @@ int cmd_finetune(int argc, char **argv) {
     cJSON_AddNumberToObject(data, "chunks", items.n);
     cJSON_AddNumberToObject(data, "seq_len", items.T);
     run_record_add_training(rec, "training", &tc, &log);
-    if (model_save(&m, out, dtype, 0) != 0 || copy_side_files(model_path, out) != 0 || run_record_write(rec, out) != 0)
+    if (model_save(&m, out, dtype, 0) != 0 || copy_side_files(model_path, out) != 0 ||
+        copy_tokenizer_json(args_str(o, n, "tokenizer", NULL), out) != 0 || run_record_write(rec, out) != 0)
         dusk_die("%s", dusk_last_error());
     cJSON_Delete(rec);
     train_log_free(&log);

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "eval/metrics/eval_metrics.h"
+#include "io/json_text.h"
 #include "util/err.h"
 
 int cmd_mia(int argc, char **argv) {
@@ -41,7 +42,7 @@ int cmd_mia(int argc, char **argv) {
         dusk_die("%s", dusk_last_error());
     const cJSON *e;
     cJSON_ArrayForEach(e, log) {
-        char *line = cJSON_PrintUnformatted(e);
+        char *line = json_print_exact(e, 0);
         printf("%s\n", line);
         free(line);
     }

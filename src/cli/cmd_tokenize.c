@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/train.h"
+#include "tokenizer/utf8.h"
 #include "util/err.h"
 #include "util/fileio.h"
 
@@ -117,12 +118,13 @@ int cmd_detokenize(int argc, char **argv) {
         {"tokenizer", ARG_VALUE, "tokenizer.json, a directory holding one, or a llama2.c tokenizer.bin", 0, 0},
         {"skip-special", ARG_FLAG, "drop special tokens (BOS, EOS, ...)", 0, 0},
         {"cleanup", ARG_FLAG, "HF clean_up_tokenization_spaces (remove the space before . , ! ? 's n't ...)", 0, 0},
+        {"lossy", ARG_FLAG, "replace invalid UTF-8 with U+FFFD, as HF decode does (default: raw bytes)", 0, 0},
         {"help", ARG_FLAG, "show this help", 0, 0},
     };
     int n = sizeof o / sizeof o[0];
     if (args_parse(o, n, argc, argv, 1, NULL, NULL) != 0) dusk_die("detokenize: %s", dusk_last_error());
     if (args_flag(o, n, "help")) {
-        args_usage("detokenize", "--tokenizer PATH [--skip-special] [--cleanup] < ids", o, n);
+        args_usage("detokenize", "--tokenizer PATH [--skip-special] [--cleanup] [--lossy] < ids", o, n);
         return 0;
     }
     Tokenizer *tok = load_or_die("detokenize", args_required(o, n, "tokenizer"));
@@ -134,6 +136,12 @@ int cmd_detokenize(int argc, char **argv) {
     size_t out_len;
     char *out = tokenizer_decode(tok, ids, n_ids, args_flag(o, n, "skip-special"), args_flag(o, n, "cleanup"), &out_len);
     if (!out) dusk_die("detokenize: %s", dusk_last_error());
+    if (args_flag(o, n, "lossy")) {
+        char *valid = utf8_lossy(out, out_len, &out_len);
+        if (!valid) dusk_die("detokenize: out of memory");
+        free(out);
+        out = valid;
+    }
     fwrite(out, 1, out_len, stdout);
     free(out);
     free(ids);

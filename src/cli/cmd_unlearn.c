@@ -51,6 +51,7 @@ static void record_data(cJSON *rec, const UnlearnData *d, const ArgSpec *o, int 
     cJSON *j = cJSON_AddObjectToObject(rec, "data");
     if (d->from_dusk) {
         cJSON_AddStringToObject(j, "dir", d->dusk.dir);
+        cli_record_tokenizer(j, args_str(o, n, "tokenizer", NULL), args_str(o, n, "model", NULL));
         cJSON *docs = cJSON_AddObjectToObject(j, "documents");
         for (int i = 0; i < DUSK_N_DOCS; i++) {
             cJSON *e = cJSON_AddObjectToObject(docs, kDuskDocs[i]);
@@ -173,7 +174,8 @@ int cmd_unlearn(int argc, char **argv) {
     } else {
         train_or_die(&m, refp, name, &p, &f, r.n ? &r : NULL, &tc, &log, rec, "training");
     }
-    if (model_save(&m, out, dtype, 0) != 0 || copy_side_files(model_path, out) != 0 || run_record_write(rec, out) != 0)
+    if (model_save(&m, out, dtype, 0) != 0 || copy_side_files(model_path, out) != 0 ||
+        copy_tokenizer_json(args_str(o, n, "tokenizer", NULL), out) != 0 || run_record_write(rec, out) != 0)
         dusk_die("%s", dusk_last_error());
     cJSON_Delete(rec);
     if (d.from_dusk) dusk_data_free(&d.dusk);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model/checkpoint.h"
+#include "data/text.h"
 #include "util/err.h"
 #include "util/fileio.h"
 
@@ -22,6 +23,25 @@ Tokenizer *cli_load_tokenizer(const char *path, const char *model_path) {
     Tokenizer *t = tokenizer_load(path);
     if (!t) dusk_die("%s", dusk_last_error());
     return t;
+}
+
+char *cli_tokenizer_file(const char *path, const char *model_path) {
+    const char *p = path ? path : model_path;
+    if (!p) return NULL;
+    if (!is_directory(p)) return xstrdup(p);
+    size_t n = strlen(p) + sizeof "/tokenizer.json";
+    char *f = xmalloc(n);
+    snprintf(f, n, "%s/tokenizer.json", p);
+    return f;
+}
+
+void cli_record_tokenizer(cJSON *obj, const char *path, const char *model_path) {
+    char *f = cli_tokenizer_file(path, model_path), sha[65];
+    if (!f) return;
+    cJSON *t = cJSON_AddObjectToObject(obj, "tokenizer");
+    cJSON_AddStringToObject(t, "path", f);
+    if (sha256_file_hex(f, sha) == 0) cJSON_AddStringToObject(t, "sha256", sha);
+    free(f);
 }
 
 void cli_check_tokenizer_fits(const Tokenizer *tok, const Model *m) {

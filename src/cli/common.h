@@ -2,6 +2,7 @@
 #ifndef DUSK_CLI_COMMON_H
 #define DUSK_CLI_COMMON_H
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 
 #include "model/llama.h"
@@ -13,6 +14,11 @@ void cli_load_model(Model *m, const char *path);
 /* The tokenizer at `path`, or (path == NULL) the one inside an HF model
  * directory; exits with a clear message when neither exists. */
 Tokenizer *cli_load_tokenizer(const char *path, const char *model_path);
+/* The tokenizer file a command uses: path itself, or tokenizer.json inside
+ * the directory path (or model_path when path is NULL). malloc'd, or NULL. */
+char *cli_tokenizer_file(const char *path, const char *model_path);
+/* Add {"path", "sha256"} of that file to obj under "tokenizer". */
+void cli_record_tokenizer(cJSON *obj, const char *path, const char *model_path);
 /* Exit with a clear message when the tokenizer has ids the model cannot embed. */
 void cli_check_tokenizer_fits(const Tokenizer *tok, const Model *m);
 /* Apply --threads (0 = leave OpenMP's default). */

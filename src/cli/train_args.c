@@ -45,6 +45,22 @@ void read_ids_chunks(SeqList *out, const char *path, int vocab_size, int max_len
     ids_free(&s);
 }
 
+static int copy_file(const char *src, const char *dst) {
+    size_t len;
+    char *buf = read_file_all(src, &len);
+    int rc = buf ? write_file_atomic(dst, buf, len) : -1;
+    free(buf);
+    return rc;
+}
+
+int copy_tokenizer_json(const char *tokenizer, const char *out_dir) {
+    size_t n = tokenizer ? strlen(tokenizer) : 0;
+    if (n < 5 || strcmp(tokenizer + n - 5, ".json") != 0) return 0;
+    char dst[4096];
+    snprintf(dst, sizeof dst, "%s/tokenizer.json", out_dir);
+    return copy_file(tokenizer, dst);
+}
+
 int copy_side_files(const char *model_dir, const char *out_dir) {
     static const char *const names[] = {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
                                         "generation_config.json"};
@@ -56,13 +72,7 @@ int copy_side_files(const char *model_dir, const char *out_dir) {
         FILE *fp = fopen(src, "rb");
         if (!fp) continue;
         fclose(fp);
-        size_t len;
-        char *buf = read_file_all(src, &len);
-        if (!buf || write_file_atomic(dst, buf, len) != 0) {
-            free(buf);
-            return -1;
-        }
-        free(buf);
+        if (copy_file(src, dst) != 0) return -1;
     }
     return 0;
 }

@@ -39,5 +39,8 @@ void read_ids_chunks(SeqList *out, const char *path, int vocab_size, int max_len
 /* Copy tokenizer.json / tokenizer_config.json / special_tokens_map.json /
  * generation_config.json from a model directory into out (if present). */
 int copy_side_files(const char *model_dir, const char *out_dir);
+/* A --tokenizer given as a tokenizer.json file travels with the checkpoint:
+ * copied to out/tokenizer.json (other kinds are left alone). */
+int copy_tokenizer_json(const char *tokenizer, const char *out_dir);
 
 #endif

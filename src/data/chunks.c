@@ -61,7 +61,7 @@ int mia_windows_with_text(SeqList *out, char ***texts, const Tokenizer *tok, con
     int rc = 0;
     for (int start = 0; start + window <= n && rc == 0; start += window) {
         size_t len;
-        char *s = tokenizer_decode(tok, ids + start, window, 1, 0, &len);
+        char *s = tokenizer_decode_text(tok, ids + start, window, 1, 0, &len);
         if (!s) {
             rc = -1;
             break;

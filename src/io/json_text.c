@@ -1,7 +1,10 @@
 /* Strict JSON parsing: UTF-8 check, then cJSON, then nothing but whitespace. */
 #include "io/json_text.h"
 
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "util/err.h"
 
@@ -64,4 +67,41 @@ cJSON *json_parse_strict(const char *text, size_t len, const char *path, const c
         return NULL;
     }
     return root;
+}
+
+static void format_exact(double v, char buf[32]) {
+    if (v == floor(v) && fabs(v) < 9007199254740992.0) { /* integers as integers, never 1.28e+05 */
+        snprintf(buf, 32, "%.0f", v);
+        return;
+    }
+    for (int prec = 1; prec <= 17; prec++) { /* shortest that round-trips */
+        snprintf(buf, 32, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) return;
+    }
+}
+
+/* Replace every number below item with a raw literal of its exact value. */
+static void numbers_to_exact_raw(cJSON *item) {
+    for (cJSON *c = item->child; c; c = c->next) {
+        if (cJSON_IsNumber(c)) {
+            char buf[32] = "null";
+            if (isfinite(c->valuedouble)) format_exact(c->valuedouble, buf);
+            cJSON *raw = cJSON_CreateRaw(buf);
+            raw->string = c->string; /* the key moves over; cJSON frees it with raw */
+            c->string = NULL;
+            cJSON_ReplaceItemViaPointer(item, c, raw);
+            c = raw;
+        } else {
+            numbers_to_exact_raw(c);
+        }
+    }
+}
+
+char *json_print_exact(const cJSON *item, int formatted) {
+    cJSON *copy = cJSON_Duplicate(item, 1);
+    if (!copy) return NULL;
+    numbers_to_exact_raw(copy);
+    char *s = formatted ? cJSON_Print(copy) : cJSON_PrintUnformatted(copy);
+    cJSON_Delete(copy);
+    return s;
 }

@@ -17,4 +17,11 @@ size_t utf8_invalid_offset(const char *text, size_t len);
  * byte offset of the problem. */
 cJSON *json_parse_strict(const char *text, size_t len, const char *path, const char *what);
 
+/* Print like cJSON_Print / cJSON_PrintUnformatted, but every number in the
+ * shortest form that reads back as the same double (cJSON itself may print
+ * 15 digits that differ in the last bit) and non-finite numbers as null.
+ * Results written to files and read back later (e.g. AUROC tables) must
+ * compare exactly. malloc'd. */
+char *json_print_exact(const cJSON *item, int formatted);
+
 #endif

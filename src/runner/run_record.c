@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "io/json_text.h"
 #include "util/err.h"
 #include "util/fileio.h"
 #include "version.h"
@@ -55,7 +56,7 @@ void run_record_add_training(cJSON *rec, const char *key, const TrainConfig *tc,
 
 int run_record_write(const cJSON *rec, const char *dir) {
     if (make_dirs(dir) != 0) return -1;
-    char *json = cJSON_Print(rec);
+    char *json = json_print_exact(rec, 1);
     size_t n = strlen(dir) + 16;
     char *path = xmalloc(n);
     snprintf(path, n, "%s/run.json", dir);

@@ -1,6 +1,7 @@
 /* The public tokenizer interface: loading by path, and the encode/decode
  * entry points shared by both kinds. */
 #include "tokenizer/tokenizer.h"
+#include "tokenizer/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -153,4 +154,15 @@ char *tokenizer_decode(const Tokenizer *tok, const int *ids, int n_ids, int skip
     if (cleanup) n = cleanup_tokenization_spaces(out, n);
     if (out_len) *out_len = n;
     return out;
+}
+
+char *tokenizer_decode_text(const Tokenizer *tok, const int *ids, int n_ids, int skip_special, int cleanup,
+                            size_t *out_len) {
+    size_t len;
+    char *raw = tokenizer_decode(tok, ids, n_ids, skip_special, cleanup, &len);
+    if (!raw) return NULL;
+    char *text = utf8_lossy(raw, len, out_len);
+    free(raw);
+    if (!text) dusk_error("out of memory decoding %d ids", n_ids);
+    return text;
 }

@@ -50,5 +50,10 @@ int tokenizer_is_special(const Tokenizer *tok, int id);
  * clean_up_tokenization_spaces. NULL with dusk_error on an out-of-range id. */
 char *tokenizer_decode(const Tokenizer *tok, const int *ids, int n_ids, int skip_special, int cleanup,
                        size_t *out_len);
+/* The same, then made valid UTF-8 (invalid stretches become U+FFFD): the
+ * string HF's tokenizer.decode returns. Used wherever decoded text is scored
+ * or re-encoded. */
+char *tokenizer_decode_text(const Tokenizer *tok, const int *ids, int n_ids, int skip_special, int cleanup,
+                            size_t *out_len);
 
 #endif

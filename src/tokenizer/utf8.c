@@ -1,5 +1,8 @@
 #include "tokenizer/utf8.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 int utf8_decode(const unsigned char *s, size_t len, uint32_t *cp) {
     unsigned c = s[0];
     if (c < 0x80) {
@@ -56,4 +59,53 @@ int utf8_is_whitespace(uint32_t cp) {
     default:
         return cp >= 0x2000 && cp <= 0x200A;
     }
+}
+
+/* Length of the longest prefix of s that could still begin a valid sequence
+ * (a "maximal subpart" in the Unicode standard's terms), at least 1. Each
+ * continuation byte has its own allowed range, which excludes overlongs,
+ * surrogates and values past U+10FFFF at the earliest byte possible. */
+static size_t maximal_invalid_subpart(const unsigned char *s, size_t len) {
+    unsigned c = s[0];
+    unsigned lo = 0x80, hi = 0xBF;
+    size_t need;
+    if (c >= 0xC2 && c <= 0xDF) need = 1;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else {
+        return 1;
+    }
+    size_t i = 1;
+    for (; i <= need && i < len; i++) {
+        if (s[i] < lo || s[i] > hi) break;
+        lo = 0x80, hi = 0xBF;
+    }
+    return i;
+}
+
+char *utf8_lossy(const char *text, size_t len, size_t *out_len) {
+    const unsigned char *s = (const unsigned char *)text;
+    char *out = malloc(len * 3 + 1); /* each bad byte becomes at most 3 */
+    if (!out) return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        int n = utf8_decode(s + i, len - i, &cp);
+        if (n > 0) {
+            memcpy(out + o, s + i, (size_t)n);
+            o += (size_t)n, i += (size_t)n;
+        } else {
+            o += (size_t)utf8_encode(0xFFFD, out + o);
+            i += maximal_invalid_subpart(s + i, len - i);
+        }
+    }
+    out[o] = '\0';
+    if (out_len) *out_len = o;
+    return out;
 }

@@ -17,4 +17,10 @@ int utf8_encode(uint32_t cp, char *out);
 /* Unicode White_Space property (what Rust's char::is_whitespace tests). */
 int utf8_is_whitespace(uint32_t cp);
 
+/* text as valid UTF-8: every maximal invalid subpart replaced by U+FFFD,
+ * as Rust's String::from_utf8_lossy (HF tokenizers' decode) and Python's
+ * bytes.decode("utf-8", "replace") do. malloc'd, NUL-terminated; NULL when
+ * out of memory. */
+char *utf8_lossy(const char *text, size_t len, size_t *out_len);
+
 #endif

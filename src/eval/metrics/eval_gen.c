@@ -19,7 +19,7 @@ int eval_generate(Model *m, const Tokenizer *tok, char *const *prompts, int n, i
         for (int i = 0; i < k; i++) {
             if (rc == 0) {
                 size_t len;
-                outputs[start + i] = tokenizer_decode(tok, g[i].tokens, g[i].n, 1, 1, &len);
+                outputs[start + i] = tokenizer_decode_text(tok, g[i].tokens, g[i].n, 1, 1, &len);
                 if (!outputs[start + i]) rc = -1;
             }
             generation_free(&g[i]);

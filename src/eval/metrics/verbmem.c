@@ -18,7 +18,7 @@ static char *reference_text(const Tokenizer *tok, const char *gt, int max_tokens
     int *ids, n;
     if (tokenizer_encode(tok, gt, strlen(gt), 1, &ids, &n) != 0) return NULL;
     size_t len;
-    char *s = tokenizer_decode(tok, ids, n < max_tokens ? n : max_tokens, 1, 1, &len);
+    char *s = tokenizer_decode_text(tok, ids, n < max_tokens ? n : max_tokens, 1, 1, &len);
     free(ids);
     return s;
 }
