@@ -135,6 +135,7 @@ int cmd_eval(int argc, char **argv) {
         {"forget", ARG_VALUE, "forget document(s) (default Chronological)", 0, 0},
         {"batch", ARG_VALUE, "prompts generated together (default 16)", 0, 0},
         {"seed", ARG_VALUE, "bootstrap seed (default 0)", 0, 0},
+        {"stemmer", ARG_FLAG, "ROUGE with rouge-score's Porter stemmer (off in DUSK)", 0, 0},
         {"mia-window", ARG_VALUE, "MIA window length in tokens (default 1024)", 0, 0},
         {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},
         {"help", ARG_FLAG, "show this help", 0, 0},
@@ -168,9 +169,10 @@ int cmd_eval(int argc, char **argv) {
     if (batch < 1) dusk_die("--batch must be at least 1");
     if (window < 2) dusk_die("--mia-window must be at least 2");
     EvalContext ctx = {&m, tok, dir, is_forget, (int)batch, (uint64_t)args_long(o, n, "seed", 0),
-                       !strcmp(rouge, "recall"), 128, 32, (int)window};
+                       !strcmp(rouge, "recall"), args_flag(o, n, "stemmer"), 128, 32, (int)window};
     cJSON *summary = cJSON_CreateObject();
     cJSON_AddStringToObject(summary, "rouge", ctx.use_recall ? "rougeL recall x 100" : "rougeL F x 100");
+    cJSON_AddBoolToObject(summary, "rouge_stemmer", ctx.use_stemmer);
     if (wants(only, "verbmem")) {
         cJSON *items, *agg;
         double v;

@@ -4,6 +4,12 @@
  *   dusk rouge --target T --prediction P
  *   dusk rouge --pairs-file F.jsonl              one JSON line per pair
  *   dusk rouge --pairs-file F.jsonl --aggregate  DUSK's RougeEvalLogger.report()
+ *   dusk rouge --stem-words < TEXT                rouge-score's stemmed tokens
+ *
+ * --stemmer scores as rouge-score's use_stemmer=True (DUSK uses False).
+ * --stem-words prints the tokens rouge-score's tokenizer makes of stdin with
+ * use_stemmer=True, one per line, so the stemmer can be checked against
+ * NLTK in bulk.
  *
  * Each pairs-file line is {"target": str, "prediction": str}; blank lines are
  * skipped. Every pair is scored before anything is printed, so bad input
@@ -18,6 +24,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "eval/rouge.h"
+#include "eval/rouge_tokenize.h"
 #include "eval/stats.h"
 #include "eval/verbatim_similarity.h"
 #include "util/err.h"
@@ -29,8 +36,9 @@ typedef struct {
     double lev_similarity;
 } PairScores;
 
-static int score_pair(const char *target, size_t tlen, const char *pred, size_t plen, PairScores *out) {
-    if (rouge_score(target, tlen, pred, plen, &out->rouge) != 0) return -1;
+static int score_pair(const char *target, size_t tlen, const char *pred, size_t plen, int use_stemmer,
+                      PairScores *out) {
+    if (rouge_score_ex(target, tlen, pred, plen, use_stemmer, &out->rouge) != 0) return -1;
     if (word_lcs_length(target, tlen, pred, plen, &out->word_lcs) != 0 ||
         char_levenshtein(target, tlen, pred, plen, &out->lev_distance, &out->lev_similarity) != 0)
         return dusk_error_prefix("target/prediction");
@@ -72,7 +80,7 @@ static const char *string_field(const cJSON *obj, const char *key, const char *p
     return v->valuestring;
 }
 
-static int score_line(char *line, const char *path, int line_no, PairScores *out) {
+static int score_line(char *line, const char *path, int line_no, int use_stemmer, PairScores *out) {
     const char *end = NULL;
     cJSON *obj = cJSON_ParseWithOpts(line, &end, 1);
     if (!cJSON_IsObject(obj)) {
@@ -82,7 +90,7 @@ static int score_line(char *line, const char *path, int line_no, PairScores *out
     const char *t = string_field(obj, "target", path, line_no), *p = t ? string_field(obj, "prediction", path, line_no) : NULL;
     int rc = -1;
     if (t && p) {
-        rc = score_pair(t, strlen(t), p, strlen(p), out);
+        rc = score_pair(t, strlen(t), p, strlen(p), use_stemmer, out);
         if (rc != 0) dusk_error_prefix("%s:%d", path, line_no);
     }
     cJSON_Delete(obj);
@@ -96,7 +104,7 @@ static int line_of_offset(const char *text, size_t offset) {
 }
 
 /* Score every record of a pairs file; *out gets one entry per record. */
-static int score_pairs_file(const char *path, PairScores **out, size_t *n_out) {
+static int score_pairs_file(const char *path, int use_stemmer, PairScores **out, size_t *n_out) {
     size_t len;
     char *text = read_file_all(path, &len);
     if (!text) return -1;
@@ -118,7 +126,7 @@ static int score_pairs_file(const char *path, PairScores **out, size_t *n_out) {
         line_no++;
         if (line[strspn(line, " \t\r")] != '\0') {
             if (*n_out == cap) *out = xrealloc(*out, (cap = cap ? 2 * cap : 64) * sizeof **out);
-            rc = score_line(line, path, line_no, &(*out)[*n_out]);
+            rc = score_line(line, path, line_no, use_stemmer, &(*out)[*n_out]);
             if (rc == 0) (*n_out)++;
         }
         line = next;
@@ -161,6 +169,17 @@ static void print_aggregate(const PairScores *p, size_t n, uint64_t seed) {
     free(x);
 }
 
+static void print_stemmed_tokens(void) {
+    size_t len;
+    char *text = read_file_all("/dev/stdin", &len);
+    if (!text) dusk_die("rouge: %s", dusk_last_error());
+    RougeTokens t;
+    if (rouge_tokenize_ex(text, len, 1, &t) != 0) dusk_die("rouge: stdin: %s", dusk_last_error());
+    for (int i = 0; i < t.n; i++) printf("%s\n", t.chars + t.offset[i]);
+    rouge_tokens_free(&t);
+    free(text);
+}
+
 static uint64_t parse_seed(const char *s) {
     char *end;
     unsigned long long v = strtoull(s, &end, 10);
@@ -175,20 +194,33 @@ int cmd_rouge(int argc, char **argv) {
         {"pairs-file", ARG_VALUE, "JSONL of {\"target\", \"prediction\"}: one JSON line per pair", 0, 0},
         {"aggregate", ARG_FLAG, "with --pairs-file: print mean/max/95% bootstrap CI instead", 0, 0},
         {"seed", ARG_VALUE, "bootstrap seed for --aggregate (default 0)", 0, 0},
+        {"stemmer", ARG_FLAG, "stem tokens as rouge-score's use_stemmer=True (NLTK Porter)", 0, 0},
+        {"stem-words", ARG_FLAG, "print rouge-score's stemmed tokens of stdin, one per line", 0, 0},
         {"help", ARG_FLAG, "show this help", 0, 0},
     };
     int n = sizeof o / sizeof o[0];
     if (args_parse(o, n, argc, argv, 1, NULL, NULL) != 0) dusk_die("rouge: %s", dusk_last_error());
     if (args_flag(o, n, "help")) {
-        args_usage("rouge", "--target T --prediction P | --pairs-file F.jsonl [--aggregate --seed N]", o, n);
+        args_usage("rouge",
+                   "--target T --prediction P | --pairs-file F.jsonl [--aggregate --seed N] [--stemmer] | "
+                   "--stem-words < TEXT",
+                   o, n);
         return 0;
     }
+    if (args_flag(o, n, "stem-words")) {
+        if (args_get(o, n, "target")->present || args_get(o, n, "prediction")->present ||
+            args_get(o, n, "pairs-file")->present)
+            dusk_die("rouge: --stem-words reads stdin; it takes no --target/--prediction/--pairs-file");
+        print_stemmed_tokens();
+        return 0;
+    }
+    int use_stemmer = args_flag(o, n, "stemmer");
     const char *pairs = args_str(o, n, "pairs-file", NULL);
     if (!pairs) {
         if (args_flag(o, n, "aggregate")) dusk_die("rouge: --aggregate needs --pairs-file");
         const char *t = args_required(o, n, "target"), *p = args_required(o, n, "prediction");
         PairScores s;
-        if (score_pair(t, strlen(t), p, strlen(p), &s) != 0) dusk_die("rouge: %s", dusk_last_error());
+        if (score_pair(t, strlen(t), p, strlen(p), use_stemmer, &s) != 0) dusk_die("rouge: %s", dusk_last_error());
         print_pair(&s);
         return 0;
     }
@@ -197,7 +229,7 @@ int cmd_rouge(int argc, char **argv) {
     uint64_t seed = parse_seed(args_str(o, n, "seed", "0"));
     PairScores *scores;
     size_t count = 0;
-    if (score_pairs_file(pairs, &scores, &count) != 0) dusk_die("rouge: %s", dusk_last_error());
+    if (score_pairs_file(pairs, use_stemmer, &scores, &count) != 0) dusk_die("rouge: %s", dusk_last_error());
     if (args_flag(o, n, "aggregate")) print_aggregate(scores, count, seed);
     else
         for (size_t i = 0; i < count; i++) print_pair(&scores[i]);

@@ -22,10 +22,10 @@ typedef struct {
     RougeTokens tokens; /* owns the strings the interner's keys point into */
 } TokenIds;
 
-static int tokenize_and_intern(const char *text, size_t len, Interner *in, TokenIds *out) {
+static int tokenize_and_intern(const char *text, size_t len, int use_stemmer, Interner *in, TokenIds *out) {
     out->ids = NULL;
     out->n = 0;
-    if (rouge_tokenize(text, len, &out->tokens) != 0) return -1;
+    if (rouge_tokenize_ex(text, len, use_stemmer, &out->tokens) != 0) return -1;
     out->n = (size_t)out->tokens.n;
     out->ids = xmalloc((out->n ? out->n : 1) * sizeof *out->ids);
     for (size_t i = 0; i < out->n; i++) {
@@ -115,7 +115,7 @@ static void sentences_free(Sentences *s) {
     free(s->sents);
 }
 
-static int split_sentences(const char *text, size_t len, Interner *in, Sentences *out) {
+static int split_sentences(const char *text, size_t len, int use_stemmer, Interner *in, Sentences *out) {
     size_t pieces = 1;
     for (size_t i = 0; i < len; i++) pieces += text[i] == '\n';
     out->sents = xcalloc(pieces, sizeof *out->sents);
@@ -125,7 +125,7 @@ static int split_sentences(const char *text, size_t len, Interner *in, Sentences
     for (size_t i = 0; i <= len; i++) {
         if (i < len && text[i] != '\n') continue;
         if (i > from) { /* Python drops only zero-length pieces */
-            if (tokenize_and_intern(text + from, i - from, in, &out->sents[out->n]) != 0) {
+            if (tokenize_and_intern(text + from, i - from, use_stemmer, in, &out->sents[out->n]) != 0) {
                 sentences_free(out);
                 return -1;
             }
@@ -182,12 +182,12 @@ static int summary_level_hits(const Sentences *ref, const Sentences *cand, int v
     return rc;
 }
 
-static int rouge_lsum(const char *target, size_t tlen, const char *pred, size_t plen, Interner *in,
-                      RougeScore *out) {
+static int rouge_lsum(const char *target, size_t tlen, const char *pred, size_t plen, int use_stemmer,
+                      Interner *in, RougeScore *out) {
     Sentences ref, cand;
     *out = kZeroScore;
-    if (split_sentences(target, tlen, in, &ref) != 0) return dusk_error_prefix("target");
-    if (split_sentences(pred, plen, in, &cand) != 0) {
+    if (split_sentences(target, tlen, use_stemmer, in, &ref) != 0) return dusk_error_prefix("target");
+    if (split_sentences(pred, plen, use_stemmer, in, &cand) != 0) {
         sentences_free(&ref);
         return dusk_error_prefix("prediction");
     }
@@ -204,23 +204,28 @@ static int rouge_lsum(const char *target, size_t tlen, const char *pred, size_t 
 
 int rouge_score(const char *target, size_t target_len, const char *prediction, size_t prediction_len,
                 RougeScores *out) {
+    return rouge_score_ex(target, target_len, prediction, prediction_len, 0, out);
+}
+
+int rouge_score_ex(const char *target, size_t target_len, const char *prediction, size_t prediction_len,
+                   int use_stemmer, RougeScores *out) {
     Interner in;
     strmap_init(&in.map, 256);
     in.next_id = 0;
     TokenIds t, p;
     int rc = -1;
-    if (tokenize_and_intern(target, target_len, &in, &t) != 0) {
+    if (tokenize_and_intern(target, target_len, use_stemmer, &in, &t) != 0) {
         dusk_error_prefix("target");
         goto done_none;
     }
-    if (tokenize_and_intern(prediction, prediction_len, &in, &p) != 0) {
+    if (tokenize_and_intern(prediction, prediction_len, use_stemmer, &in, &p) != 0) {
         dusk_error_prefix("prediction");
         goto done_target;
     }
     out->rouge1 = rouge_n(&t, &p, 1);
     out->rouge2 = rouge_n(&t, &p, 2);
     out->rougeL = rouge_l(&t, &p);
-    rc = rouge_lsum(target, target_len, prediction, prediction_len, &in, &out->rougeLsum);
+    rc = rouge_lsum(target, target_len, prediction, prediction_len, use_stemmer, &in, &out->rougeLsum);
     token_ids_free(&p);
 done_target:
     token_ids_free(&t);

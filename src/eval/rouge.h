@@ -1,6 +1,7 @@
 /* ROUGE-1, ROUGE-2, ROUGE-L and ROUGE-Lsum exactly as Google's rouge-score
- * package computes them with its default tokenizer and use_stemmer=False
- * (the DUSK setting). See rouge_tokenize.h for the tokenizer.
+ * package computes them with its default tokenizer, with use_stemmer=False
+ * (the DUSK setting) or, through rouge_score_ex, True. See rouge_tokenize.h
+ * for the tokenizer.
  *
  *  - rougeN: clipped n-gram overlap; P = overlap / max(#pred n-grams, 1),
  *    R = overlap / max(#target n-grams, 1).
@@ -26,6 +27,9 @@ typedef struct {
  * over-long sentence pair for rougeLsum). */
 int rouge_score(const char *target, size_t target_len, const char *prediction, size_t prediction_len,
                 RougeScores *out);
+/* The same, with rouge-score's Porter stemming when use_stemmer is non-zero. */
+int rouge_score_ex(const char *target, size_t target_len, const char *prediction, size_t prediction_len,
+                   int use_stemmer, RougeScores *out);
 
 /* rouge-score's F-measure formula, evaluated in the same order. */
 double rouge_fmeasure(double precision, double recall);

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "eval/porter.h"
 #include "tokenizer/utf8.h"
 #include "util/err.h"
 
@@ -11,6 +12,7 @@ typedef struct {
     size_t used;       /* bytes written to out->chars */
     size_t token_from; /* where the token being built starts */
     int cap;           /* room in offset[] / len[] */
+    int use_stemmer;
 } TokenBuilder;
 
 static void push_char(TokenBuilder *b, char c) { b->out->chars[b->used++] = c; }
@@ -19,6 +21,11 @@ static void push_char(TokenBuilder *b, char c) { b->out->chars[b->used++] = c; }
 static void end_token(TokenBuilder *b) {
     if (b->used == b->token_from) return;
     RougeTokens *t = b->out;
+    /* rouge-score stems only tokens longer than three characters; a stem is
+     * never longer than its token, so it is written over it. */
+    if (b->use_stemmer && b->used - b->token_from > 3)
+        b->used = b->token_from + porter_stem(t->chars + b->token_from, b->used - b->token_from,
+                                              t->chars + b->token_from);
     if (t->n == b->cap) {
         b->cap = b->cap ? 2 * b->cap : 16;
         t->offset = xrealloc(t->offset, (size_t)b->cap * sizeof *t->offset);
@@ -42,13 +49,15 @@ static void feed_code_point(TokenBuilder *b, uint32_t cp) {
     } else end_token(b);
 }
 
-int rouge_tokenize(const char *text, size_t len, RougeTokens *out) {
+int rouge_tokenize(const char *text, size_t len, RougeTokens *out) { return rouge_tokenize_ex(text, len, 0, out); }
+
+int rouge_tokenize_ex(const char *text, size_t len, int use_stemmer, RougeTokens *out) {
     out->n = 0;
     out->offset = NULL;
     out->len = NULL;
     /* Each input byte yields at most one token byte plus one terminator. */
     out->chars = xmalloc(2 * len + 1);
-    TokenBuilder b = {out, 0, 0, 0};
+    TokenBuilder b = {out, 0, 0, 0, use_stemmer};
     const unsigned char *p = (const unsigned char *)text;
     size_t i = 0;
     while (i < len) {

@@ -28,9 +28,10 @@ static inline float fast_expf(float x) {
     int32_t bits;
     memcpy(&bits, &t, sizeof bits);
     /* the low bits of t hold n (+ the shifter's mantissa): rebuild 2^n */
-    int32_t e = (bits - 0x4b400000) + 127;
+    /* unsigned arithmetic: a NaN input must give garbage, not undefined behaviour */
+    uint32_t e = ((uint32_t)bits - 0x4b400000u) + 127u;
     float scale;
-    int32_t sb = e << 23;
+    uint32_t sb = e << 23;
     memcpy(&scale, &sb, sizeof scale);
     return p * scale;
 }

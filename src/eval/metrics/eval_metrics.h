@@ -21,6 +21,7 @@ typedef struct {
     int gen_batch;              /* prompts generated together */
     uint64_t seed;              /* bootstrap seed */
     int use_recall;             /* report ROUGE-L recall instead of F */
+    int use_stemmer;            /* rouge-score's use_stemmer (off in DUSK) */
     int verbatim_new_tokens;    /* 128 */
     int qa_new_tokens;          /* 32 */
     int mia_window;             /* 1024 */

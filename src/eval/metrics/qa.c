@@ -66,7 +66,7 @@ int metric_qa(const EvalContext *ctx, const char *which, cJSON **items, cJSON **
         cut_at(outs[i], "\nQuestion");
         cut_at(outs[i], "Question:");
         RougeScores r;
-        rc = rouge_score(qa.b[i], strlen(qa.b[i]), outs[i], strlen(outs[i]), &r);
+        rc = rouge_score_ex(qa.b[i], strlen(qa.b[i]), outs[i], strlen(outs[i]), ctx->use_stemmer, &r);
         cJSON *d = cJSON_CreateObject();
         cJSON_AddStringToObject(d, "question", qa.a[i]);
         cJSON_AddStringToObject(d, "gt", qa.b[i]);

@@ -23,11 +23,11 @@ static char *reference_text(const Tokenizer *tok, const char *gt, int max_tokens
     return s;
 }
 
-static cJSON *verbmem_item(const char *prompt, const char *gt, const char *out, int *rc) {
+static cJSON *verbmem_item(const char *prompt, const char *gt, const char *out, int use_stemmer, int *rc) {
     RougeScores r;
     size_t lcs = 0, dist = 0;
     double sim = 0;
-    *rc = rouge_score(gt, strlen(gt), out, strlen(out), &r);
+    *rc = rouge_score_ex(gt, strlen(gt), out, strlen(out), use_stemmer, &r);
     if (*rc == 0) *rc = word_lcs_length(gt, strlen(gt), out, strlen(out), &lcs);
     if (*rc == 0) *rc = char_levenshtein(gt, strlen(gt), out, strlen(out), &dist, &sim);
     cJSON *d = cJSON_CreateObject();
@@ -58,7 +58,7 @@ int metric_verbmem(const EvalContext *ctx, cJSON **items, cJSON **agg, double *h
     for (int i = 0; i < data.n && rc == 0; i++) {
         char *ref = reference_text(ctx->tok, data.b[i], ctx->verbatim_new_tokens);
         if (!ref) rc = -1;
-        else cJSON_AddItemToArray(*items, verbmem_item(data.a[i], ref, outs[i], &rc));
+        else cJSON_AddItemToArray(*items, verbmem_item(data.a[i], ref, outs[i], ctx->use_stemmer, &rc));
         free(ref);
     }
     for (int i = 0; i < data.n; i++) free(outs[i]);
