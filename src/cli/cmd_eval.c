@@ -164,23 +164,24 @@ int cmd_eval(int argc, char **argv) {
     Model m;
     cli_load_model(&m, model_path);
     cli_check_tokenizer_fits(tok, &m);
-    if (make_dirs(out) != 0) dusk_die("%s", dusk_last_error());
     long batch = args_long(o, n, "batch", 16), window = args_long(o, n, "mia-window", 1024);
     if (batch < 1) dusk_die("--batch must be at least 1");
     if (window < 2) dusk_die("--mia-window must be at least 2");
+    if (wants(only, "mia") && window > m.cfg.max_position_embeddings)
+        dusk_die("MIA windows of %ld tokens exceed the model's max_position_embeddings (%d): see --mia-window", window,
+                 m.cfg.max_position_embeddings);
     EvalContext ctx = {&m, tok, dir, is_forget, (int)batch, (uint64_t)args_long(o, n, "seed", 0),
                        !strcmp(rouge, "recall"), args_flag(o, n, "stemmer"), 128, 32, (int)window};
     cJSON *summary = cJSON_CreateObject();
     cJSON_AddStringToObject(summary, "rouge", ctx.use_recall ? "rougeL recall x 100" : "rougeL F x 100");
     cJSON_AddBoolToObject(summary, "rouge_stemmer", ctx.use_stemmer);
+    cJSON *files = cJSON_CreateObject(); /* file name -> contents, written at the end */
     if (wants(only, "verbmem")) {
         cJSON *items, *agg;
         double v;
         if (metric_verbmem(&ctx, &items, &agg, &v) != 0) dusk_die("%s", dusk_last_error());
         cJSON_AddNumberToObject(summary, "verbmem", v);
-        cJSON *f = metric_file(items, agg);
-        write_json(out, "verbmem.json", f);
-        cJSON_Delete(f);
+        cJSON_AddItemToObject(files, "verbmem.json", metric_file(items, agg));
     }
     if (wants(only, "qa")) {
         static const char *const sets[] = {"ufk", "sk", "urk"};
@@ -191,16 +192,14 @@ int cmd_eval(int argc, char **argv) {
             cJSON_AddNumberToObject(summary, sets[i], v);
             char name[32];
             snprintf(name, sizeof name, "qa_%s.json", sets[i]);
-            cJSON *f = metric_file(items, agg);
-            write_json(out, name, f);
-            cJSON_Delete(f);
+            cJSON_AddItemToObject(files, name, metric_file(items, agg));
         }
     }
     if (wants(only, "mia")) {
         cJSON *windows, *auroc;
         if (metric_mia(&ctx, &windows, &auroc) != 0) dusk_die("%s", dusk_last_error());
-        write_json(out, "mia_windows.json", windows);
-        write_json(out, "mia_auroc.json", auroc);
+        cJSON_AddItemToObject(files, "mia_windows.json", windows);
+        cJSON_AddItemToObject(files, "mia_auroc.json", auroc);
         double pl, rd;
         if (retrain_auroc) {
             if (metric_privleak(auroc, retrain_auroc, &pl, &rd) != 0) dusk_die("%s", dusk_last_error());
@@ -211,10 +210,13 @@ int cmd_eval(int argc, char **argv) {
             cJSON_AddNullToObject(summary, "retain_deviation");
             cJSON_AddStringToObject(summary, "privleak_note", "no --retrain-eval given: PrivLeak and RetainDeviation need the retrain model's mia_auroc.json");
         }
-        cJSON_Delete(windows);
-        cJSON_Delete(auroc);
     }
     record_inputs(summary, model_path, dir, is_forget, argc + 1, argv - 1);
+    /* Only a run whose every metric succeeded writes anything. */
+    if (make_dirs(out) != 0) dusk_die("%s", dusk_last_error());
+    const cJSON *f;
+    cJSON_ArrayForEach(f, files) write_json(out, f->string, f);
+    cJSON_Delete(files);
     write_json(out, "summary.json", summary);
     cJSON *brief = cJSON_Duplicate(summary, 1);
     cJSON_DeleteItemFromObject(brief, "run");

@@ -94,6 +94,7 @@ expect_fail "unknown metric" --model "$T/model" --data "$DATA" --only verbmem,no
 expect_fail "mia_auroc.json" --model "$T/model" --data "$DATA" --retrain-eval "$T/nowhere"
 expect_fail "mismatch" --model "$T/model" --data "$DATA" --tokenizer "$SHARED/tokenizers/llama3/tokenizer.json"
 expect_fail "no-such-doc" --model "$T/model" --data "$DATA" --forget no-such-doc
+expect_fail "max_position_embeddings" --model "$T/model" --data "$DATA" --only qa,mia --mia-window 5000
 
 # --- documented handling: an empty gold answer scores 0; a holdout shorter
 # than one window contributes no window (a note on stderr), its AUROC keys are
