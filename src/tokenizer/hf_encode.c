@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tokenizer/nfc_check.h"
+#include "tokenizer/nfc.h"
 #include "tokenizer/tokenizer_impl.h"
 #include "util/err.h"
 
@@ -51,9 +51,14 @@ int hf_encode(const Tokenizer *tok, const char *text, size_t len, int add_specia
             continue;
         }
         words.n = 0;
-        if (tok->nfc && (rc = nfc_check_unchanged(p->s, p->len)) != 0) break;
-        rc = pretok_split(&tok->pre, p->s, p->len, &sc, &words);
+        const char *s = p->s;
+        size_t n = p->len;
+        char *normalized = NULL;
+        if (tok->nfc && (rc = nfc_normalize(p->s, p->len, &normalized, &n)) != 0) break;
+        if (normalized) s = normalized;
+        rc = pretok_split(&tok->pre, s, n, &sc, &words);
         for (size_t w = 0; w < words.n && rc == 0; w++) encode_piece(&tok->bpe, &cache, words.items[w], out);
+        free(normalized);
     }
     if (add_special) intvec_append(out, tok->suffix.data, tok->suffix.n);
     spanvec_free(&words);

@@ -9,8 +9,7 @@
 #include "tokenizer/intvec.h"
 #include "tokenizer/pretokenize.h"
 
-/* Accepts no normalizer, or NFC (*nfc = 1: text must be checked, see
- * nfc_check.h). */
+/* Accepts no normalizer, or NFC (*nfc = 1: text is normalised, see nfc.h). */
 int hf_parse_normalizer(const cJSON *root, int *nfc);
 /* Fails unless the pipeline is byte-level (a ByteLevel step, last). */
 int hf_parse_pre_tokenizer(const cJSON *root, PreTokenizer *pre);

@@ -4,7 +4,7 @@
  * tokenizer.json support: model BPE (ignore_merges, unk/fuse_unk; no dropout
  * or subword prefixes); pre_tokenizer ByteLevel, Split (regex or literal,
  * every behavior) and Sequence, with ByteLevel last; normalizer none or NFC
- * (NFC is not implemented: text it might change is refused with an error);
+ * (utf8proc; invalid bytes pass through unnormalised);
  * post_processor TemplateProcessing, Roberta/BertProcessing, ByteLevel,
  * Sequence; decoder ByteLevel; added tokens with lstrip/rstrip/single_word.
  * BOS/EOS come from tokenizer_config.json beside the file when present,

@@ -2,8 +2,8 @@
  * when they start with '{', else a llama2.c tokenizer.bin. Loading must
  * succeed or fail with a message; a tokenizer that loads must encode text
  * (with and without special tokens) into ids that all decode.
- * fuzz-sources: src/tokenizer/added.c src/tokenizer/bpe.c src/tokenizer/bytelevel.c src/tokenizer/cleanup.c src/tokenizer/hashmap.c src/tokenizer/hf_encode.c src/tokenizer/hf_fields.c src/tokenizer/hf_json.c src/tokenizer/hf_model.c src/tokenizer/hf_pipeline.c src/tokenizer/nfc_check.c src/tokenizer/pretokenize.c src/tokenizer/sp_bin.c src/tokenizer/token_table.c src/tokenizer/tokenizer.c src/tokenizer/utf8.c src/util/err.c src/util/fileio.c
- * fuzz-libs: -lcjson -lpcre2-8 -lm */
+ * fuzz-sources: src/tokenizer/added.c src/tokenizer/bpe.c src/tokenizer/bytelevel.c src/tokenizer/cleanup.c src/tokenizer/hashmap.c src/tokenizer/hf_encode.c src/tokenizer/hf_fields.c src/tokenizer/hf_json.c src/tokenizer/hf_model.c src/tokenizer/hf_pipeline.c src/tokenizer/nfc.c src/tokenizer/pretokenize.c src/tokenizer/sp_bin.c src/tokenizer/token_table.c src/tokenizer/tokenizer.c src/tokenizer/utf8.c src/util/err.c src/util/fileio.c
+ * fuzz-libs: -lcjson -lpcre2-8 -lutf8proc -lm */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -26,7 +26,7 @@ BLAS_LIB=/usr/lib/x86_64-linux-gnu/openblas-openmp
 FLAGS=(-std=c11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -fno-omit-frame-pointer -I"$ROOT/src")
 # OpenBLAS-openmp runs on GCC's OpenMP runtime: use the same one.
-ALL_LIBS=(-fopenmp=libgomp -L"$BLAS_LIB" -Wl,-rpath,"$BLAS_LIB" -lopenblas -lcjson -lpcre2-8 -lz -lcrypto -lm)
+ALL_LIBS=(-fopenmp=libgomp -L"$BLAS_LIB" -Wl,-rpath,"$BLAS_LIB" -lopenblas -lcjson -lpcre2-8 -lutf8proc -lz -lcrypto -lm)
 mkdir -p "$OUT" "$WORK/artifacts"
 echo "== work folder (new corpus entries, crashes): $WORK"
 status=0

@@ -134,12 +134,11 @@ function variantSpecs(base) {
   return { llama3, roberta, behaviors, qwen2 };
 }
 
-// dusk refuses text that an NFC normalizer might change (it does not
-// implement NFC), so the NFC variant is compared on text NFC leaves alone.
-async function checkVariants(dir, small, files, nfcSafeFiles) {
+// The NFC variant (Qwen2's normalizer) also gets text that NFC changes.
+async function checkVariants(dir, small, files, nfcFiles) {
   const base = JSON.parse(fs.readFileSync(small, 'utf8'));
   for (const [name, spec] of Object.entries(variantSpecs(base))) {
-    if (spec.normalizer) files = nfcSafeFiles;
+    if (spec.normalizer) files = nfcFiles;
     const p = path.join(dir, `${name}.json`);
     fs.writeFileSync(p, JSON.stringify(spec));
     const hf = Tokenizer.fromFile(p);
@@ -179,16 +178,16 @@ async function main() {
     await checkHfAgrees(small, corpus);
     const marked = path.join(dir, 'marked.txt');
     fs.writeFileSync(marked, 'a [M] b  [M]\n[M]x the theme, 12345. <|begin_of_text|> th3 end');
-    await checkVariants(dir, small, cases.concat(corpus.slice(0, 3), [marked]), corpus.concat([marked]));
-    const decomposed = path.join(dir, 'decomposed.txt');
-    fs.writeFileSync(decomposed, 'cafe\u0301');
-    let refused = '';
-    try {
-      execFileSync(DUSK, ['tokenize', '--tokenizer', path.join(dir, 'qwen2.json'), decomposed], { stdio: 'pipe' });
-    } catch (e) {
-      refused = e.stderr.toString();
-    }
-    tally.check('NFC variant refuses text NFC would change', refused.includes('U+0301') && refused.includes('NFC'), refused || 'it was encoded');
+    // NFC at work: decomposed accents, singletons (Ohm, Kelvin, Angstrom
+    // signs, CJK compatibility ideographs), Hangul jamo, combining marks
+    // out of canonical order, composition exclusions, long mark runs.
+    const nfcText = path.join(dir, 'nfc.txt');
+    fs.writeFileSync(nfcText, ['cafe\u0301 Cafe\u0301 re\u0301sume\u0301 A\u030a',
+      '\u2126 \u212a \u212b \uf900\uf901 \u1100\u1161\u11a8 \u1112\u1161\u11ab\u1100\u116e\u11af',
+      'a\u0323\u0302 a\u0302\u0323 q\u0307\u0323 \u0958 \u0915\u093c \u2adc \u0344 \u0f73',
+      'e' + '\u0301'.repeat(40) + ' \u00e9\u0300 \u1e9b\u0323 \u03d3 \u2000\u2001 \ufb01 x\u0300\u0301\u0302'].join('\n'));
+    const nfcFiles = cases.filter((f) => !/\ufffd/.test(fs.readFileSync(f, 'utf8'))).concat(corpus, [marked, nfcText]);
+    await checkVariants(dir, small, cases.concat(corpus.slice(0, 3), [marked]), nfcFiles);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
