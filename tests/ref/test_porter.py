@@ -21,9 +21,11 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections import Counter
 
 from nltk.stem.porter import PorterStemmer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_rouge import rouge_reference  # noqa: E402
 
 DUSK = os.environ["DUSK"]
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -143,69 +145,10 @@ def check_words():
 # ---------------------------------------------------------------- ROUGE
 
 
-def f_measure(p, r):
-    return 2 * p * r / (p + r) if p + r > 0 else 0.0
-
-
-def ngram(t, p, n):
-    tc = Counter(tuple(t[i:i + n]) for i in range(len(t) - n + 1))
-    pc = Counter(tuple(p[i:i + n]) for i in range(len(p) - n + 1))
-    hits = sum((tc & pc).values())
-    prec, rec = hits / max(sum(pc.values()), 1), hits / max(sum(tc.values()), 1)
-    return prec, rec, f_measure(prec, rec)
-
-
-def lcs_table(a, b):
-    tab = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
-    for i in range(1, len(a) + 1):
-        for j in range(1, len(b) + 1):
-            tab[i][j] = tab[i - 1][j - 1] + 1 if a[i - 1] == b[j - 1] else max(tab[i - 1][j], tab[i][j - 1])
-    return tab
-
-
-def lcs_f(t, p):
-    if not t or not p:
-        return 0.0, 0.0, 0.0
-    k = lcs_table(t, p)[-1][-1]
-    return k / len(p), k / len(t), f_measure(k / len(p), k / len(t))
-
-
-def lcs_hits_in_ref(ref, cand):
-    """Positions of ref on the one LCS that rouge-score backtracks."""
-    tab, i, j, out = lcs_table(ref, cand), len(ref), len(cand), []
-    while i > 0 and j > 0:
-        if ref[i - 1] == cand[j - 1]:
-            out.append(i - 1)
-            i, j = i - 1, j - 1
-        elif tab[i][j - 1] > tab[i - 1][j]:
-            j -= 1
-        else:
-            i -= 1
-    return out
-
-
-def lsum_f(target, pred, stem):
-    refs = [tokens(s, stem) for s in target.split("\n") if s]
-    cands = [tokens(s, stem) for s in pred.split("\n") if s]
-    m, n = sum(map(len, refs)), sum(map(len, cands))
-    if not m or not n:
-        return 0.0, 0.0, 0.0
-    left_r, left_c = Counter(w for s in refs for w in s), Counter(w for s in cands for w in s)
-    hits = 0
-    for r in refs:
-        union = sorted({pos for c in cands for pos in lcs_hits_in_ref(r, c)})
-        for pos in union:
-            if left_r[r[pos]] > 0 and left_c[r[pos]] > 0:
-                hits += 1
-                left_r[r[pos]] -= 1
-                left_c[r[pos]] -= 1
-    return hits / n, hits / m, f_measure(hits / n, hits / m)
-
-
 def reference(target, pred, stem=True):
-    t, p = tokens(target, stem), tokens(pred, stem)
-    return {"rouge1": ngram(t, p, 1), "rouge2": ngram(t, p, 2), "rougeL": lcs_f(t, p),
-            "rougeLsum": lsum_f(target, pred, stem)}
+    """ROUGE by test_rouge.py's independent rouge-score reference, with
+    rouge-score's tokenizer plus (stem=True) NLTK stemming."""
+    return rouge_reference(target, pred, lambda text: tokens(text, stem))
 
 
 INFLECT = [("", "s"), ("", "ing"), ("", "ed"), ("", "ly"), ("e", "ing"), ("y", "ies"), ("s", ""),

@@ -89,9 +89,9 @@ def lcs_score(t, p):
     return k / len(p), k / len(t), f_measure(k / len(p), k / len(t))
 
 
-def lsum_score(target, pred):
-    refs = [ref_tokens(s) for s in target.split("\n") if s]
-    cands = [ref_tokens(s) for s in pred.split("\n") if s]
+def lsum_score(target, pred, tokenize=ref_tokens):
+    refs = [tokenize(s) for s in target.split("\n") if s]
+    cands = [tokenize(s) for s in pred.split("\n") if s]
     m, n = sum(map(len, refs)), sum(map(len, cands))
     if not refs or not cands or not m or not n:
         return 0.0, 0.0, 0.0
@@ -127,14 +127,20 @@ def levenshtein(a, b):
     return int(prev[-1])
 
 
-def reference(target, pred):
-    t, p = ref_tokens(target), ref_tokens(pred)
-    out = {
+def rouge_reference(target, pred, tokenize=ref_tokens):
+    """The four ROUGE scores as (P, R, F); tokenize may add a stemmer
+    (tests/ref/test_porter.py passes rouge-score's NLTK stemming)."""
+    t, p = tokenize(target), tokenize(pred)
+    return {
         "rouge1": ngram_score(t, p, 1),
         "rouge2": ngram_score(t, p, 2),
         "rougeL": lcs_score(t, p),
-        "rougeLsum": lsum_score(target, pred),
+        "rougeLsum": lsum_score(target, pred, tokenize),
     }
+
+
+def reference(target, pred):
+    out = rouge_reference(target, pred)
     wt, wp = target.split(), pred.split()
     out["word_lcs"] = lcs_grid(wt, wp)[-1][-1] if wt and wp else 0
     d = levenshtein(target, pred)
