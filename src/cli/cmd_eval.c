@@ -62,25 +62,11 @@ static cJSON *load_json_file(const char *path) {
 }
 
 /* Read every input the chosen metrics need before any model work, so a bad
- * file stops the run at once and no metric file of a failing run is written. */
-static void check_inputs(const char *dir, const char *only, const char *retrain) {
-    TextPairs p;
-    if (wants(only, "verbmem")) {
-        char *path = dusk_path(dir, "eval/verbatim.json");
-        if (read_verbatim_json(&p, path) != 0) dusk_die("%s", dusk_last_error());
-        text_pairs_free(&p);
-        free(path);
-    }
-    if (wants(only, "qa")) {
-        static const char *const files[] = {"eval/icl.jsonl", "eval/SpecificForgetQA.jsonl", "eval/GeneralQA.jsonl",
-                                            "eval/SpecificRetainQA.jsonl"};
-        for (int i = 0; i < 4; i++) {
-            char *path = dusk_path(dir, files[i]);
-            if (read_qa_jsonl(&p, path) != 0) dusk_die("%s", dusk_last_error());
-            text_pairs_free(&p);
-            free(path);
-        }
-    }
+ * file stops the run at once and no metric file of a failing run is written.
+ * VerbMem and QA use what is read here; MIA reads its texts again as it cuts
+ * them into windows. */
+static void read_inputs(EvalInputs *in, const char *dir, const char *only, const char *retrain) {
+    if (eval_inputs_read(in, dir, wants(only, "verbmem"), wants(only, "qa")) != 0) dusk_die("%s", dusk_last_error());
     if (wants(only, "mia")) {
         for (int i = 0; i <= DUSK_N_DOCS; i++) {
             char name[64] = "eval/holdout.txt";
@@ -153,7 +139,8 @@ int cmd_eval(int argc, char **argv) {
     if (strcmp(rouge, "f") && strcmp(rouge, "recall")) dusk_die("--rouge must be f or recall");
     int is_forget[DUSK_N_DOCS];
     if (dusk_parse_forget(args_str(o, n, "forget", NULL), is_forget) != 0) dusk_die("%s", dusk_last_error());
-    check_inputs(dir, only, retrain);
+    EvalInputs inputs;
+    read_inputs(&inputs, dir, only, retrain);
     cJSON *retrain_auroc = NULL;
     if (retrain) {
         char *p = dusk_path(retrain, "mia_auroc.json");
@@ -170,7 +157,7 @@ int cmd_eval(int argc, char **argv) {
     if (wants(only, "mia") && window > m.cfg.max_position_embeddings)
         dusk_die("MIA windows of %ld tokens exceed the model's max_position_embeddings (%d): see --mia-window", window,
                  m.cfg.max_position_embeddings);
-    EvalContext ctx = {&m, tok, dir, is_forget, (int)batch, (uint64_t)args_long(o, n, "seed", 0),
+    EvalContext ctx = {&m, tok, dir, &inputs, is_forget, (int)batch, (uint64_t)args_long(o, n, "seed", 0),
                        !strcmp(rouge, "recall"), args_flag(o, n, "stemmer"), 128, 32, (int)window};
     cJSON *summary = cJSON_CreateObject();
     cJSON_AddStringToObject(summary, "rouge", ctx.use_recall ? "rougeL recall x 100" : "rougeL F x 100");
@@ -184,14 +171,13 @@ int cmd_eval(int argc, char **argv) {
         cJSON_AddItemToObject(files, "verbmem.json", metric_file(items, agg));
     }
     if (wants(only, "qa")) {
-        static const char *const sets[] = {"ufk", "sk", "urk"};
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < QA_N_SETS; i++) {
             cJSON *items, *agg;
             double v;
-            if (metric_qa(&ctx, sets[i], &items, &agg, &v) != 0) dusk_die("%s", dusk_last_error());
-            cJSON_AddNumberToObject(summary, sets[i], v);
+            if (metric_qa(&ctx, i, &items, &agg, &v) != 0) dusk_die("%s", dusk_last_error());
+            cJSON_AddNumberToObject(summary, kQaSetNames[i], v);
             char name[32];
-            snprintf(name, sizeof name, "qa_%s.json", sets[i]);
+            snprintf(name, sizeof name, "qa_%s.json", kQaSetNames[i]);
             cJSON_AddItemToObject(files, name, metric_file(items, agg));
         }
     }
@@ -226,6 +212,7 @@ int cmd_eval(int argc, char **argv) {
     cJSON_Delete(brief);
     cJSON_Delete(summary);
     cJSON_Delete(retrain_auroc);
+    eval_inputs_free(&inputs);
     tokenizer_free(tok);
     model_free(&m);
     return 0;

@@ -2,6 +2,7 @@
  *   verbmem.c  VerbMem: ROUGE of greedy continuations of verbatim.json prompts
  *   qa.c       UFK / SK / URK: ROUGE of few-shot QA answers
  *   mia.c      MIA scores per window, AUROC tables, PrivLeak, RetainDeviation
+ *   eval_inputs.c  the eval files VerbMem and QA use, read once up front
  * Each fills a cJSON log (per item) and aggregate. */
 #ifndef DUSK_EVAL_METRICS_H
 #define DUSK_EVAL_METRICS_H
@@ -9,14 +10,29 @@
 #include <cjson/cJSON.h>
 #include <stdint.h>
 
+#include "data/eval_data.h"
 #include "eval/mia_scores.h"
 #include "model/llama.h"
 #include "tokenizer/tokenizer.h"
+
+/* The eval files VerbMem and QA use, read once (and so checked) before any
+ * model work. n == 0 for a set the run does not evaluate. */
+enum { QA_UFK, QA_SK, QA_URK, QA_N_SETS };
+extern const char *const kQaSetNames[QA_N_SETS]; /* "ufk", "sk", "urk" */
+extern const char *const kQaSetFiles[QA_N_SETS]; /* eval/SpecificForgetQA.jsonl, ... */
+typedef struct {
+    TextPairs verbatim, icl, qa[QA_N_SETS];
+} EvalInputs;
+/* Read what the metrics ask for (verbatim.json; icl.jsonl and the QA files)
+ * from dir; on error nothing stays allocated. */
+int eval_inputs_read(EvalInputs *in, const char *dir, int verbmem, int qa);
+void eval_inputs_free(EvalInputs *in);
 
 typedef struct {
     Model *model;
     const Tokenizer *tok;
     const char *data_dir;       /* the Prof directory */
+    const EvalInputs *inputs;
     const int *is_forget;       /* [5] document roles */
     int gen_batch;              /* prompts generated together */
     uint64_t seed;              /* bootstrap seed */
@@ -30,8 +46,8 @@ typedef struct {
 /* Each returns 0 or -1; *items gets the per-item log (array), *agg the
  * aggregate object; *headline the reported number (ROUGE-L x 100). */
 int metric_verbmem(const EvalContext *ctx, cJSON **items, cJSON **agg, double *headline);
-/* which: "ufk" (SpecificForgetQA), "sk" (GeneralQA), "urk" (SpecificRetainQA) */
-int metric_qa(const EvalContext *ctx, const char *which, cJSON **items, cJSON **agg, double *headline);
+/* set: QA_UFK (SpecificForgetQA), QA_SK (GeneralQA), QA_URK (SpecificRetainQA) */
+int metric_qa(const EvalContext *ctx, int set, cJSON **items, cJSON **agg, double *headline);
 /* Per-window scores of forget/retain/holdout and the AUROC table. */
 int metric_mia(const EvalContext *ctx, cJSON **windows, cJSON **auroc);
 /* The MIA windows of one text file, scored: appended to set and, one object

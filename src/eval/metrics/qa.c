@@ -29,47 +29,27 @@ static char *icl_prefix(const TextPairs *icl) {
     return s;
 }
 
-static const char *qa_file(const char *which) {
-    if (!strcmp(which, "ufk")) return "eval/SpecificForgetQA.jsonl";
-    if (!strcmp(which, "sk")) return "eval/GeneralQA.jsonl";
-    if (!strcmp(which, "urk")) return "eval/SpecificRetainQA.jsonl";
-    return NULL;
-}
-
-static int read_pairs(TextPairs *p, const char *dir, const char *file) {
-    char *path = dusk_path(dir, file);
-    int rc = read_qa_jsonl(p, path);
-    free(path);
-    return rc;
-}
-
-int metric_qa(const EvalContext *ctx, const char *which, cJSON **items, cJSON **agg, double *headline) {
-    const char *file = qa_file(which);
-    if (!file) return dusk_error("unknown QA set '%s'", which);
-    TextPairs icl, qa;
-    if (read_pairs(&icl, ctx->data_dir, "eval/icl.jsonl") != 0) return -1;
-    if (read_pairs(&qa, ctx->data_dir, file) != 0) {
-        text_pairs_free(&icl);
-        return -1;
-    }
-    char *prefix = icl_prefix(&icl);
-    char **prompts = xcalloc((size_t)qa.n, sizeof(char *)), **outs = xcalloc((size_t)qa.n, sizeof(char *));
-    for (int i = 0; i < qa.n; i++) {
-        size_t n = strlen(prefix) + strlen(qa.a[i]) + 32;
+int metric_qa(const EvalContext *ctx, int set, cJSON **items, cJSON **agg, double *headline) {
+    if (set < 0 || set >= QA_N_SETS) return dusk_error("unknown QA set %d", set);
+    const TextPairs *q = &ctx->inputs->qa[set];
+    char *prefix = icl_prefix(&ctx->inputs->icl);
+    char **prompts = xcalloc((size_t)q->n, sizeof(char *)), **outs = xcalloc((size_t)q->n, sizeof(char *));
+    for (int i = 0; i < q->n; i++) {
+        size_t n = strlen(prefix) + strlen(q->a[i]) + 32;
         prompts[i] = xmalloc(n);
-        snprintf(prompts[i], n, "%sQuestion: %s\nAnswer: ", prefix, qa.a[i]);
+        snprintf(prompts[i], n, "%sQuestion: %s\nAnswer: ", prefix, q->a[i]);
     }
-    int rc = eval_generate(ctx->model, ctx->tok, prompts, qa.n, ctx->qa_new_tokens, ctx->gen_batch, outs);
+    int rc = eval_generate(ctx->model, ctx->tok, prompts, q->n, ctx->qa_new_tokens, ctx->gen_batch, outs);
     *items = cJSON_CreateArray();
-    for (int i = 0; i < qa.n && rc == 0; i++) {
+    for (int i = 0; i < q->n && rc == 0; i++) {
         cut_at(outs[i], "\n\n");
         cut_at(outs[i], "\nQuestion");
         cut_at(outs[i], "Question:");
         RougeScores r;
-        rc = rouge_score_ex(qa.b[i], strlen(qa.b[i]), outs[i], strlen(outs[i]), ctx->use_stemmer, &r);
+        rc = rouge_score_ex(q->b[i], strlen(q->b[i]), outs[i], strlen(outs[i]), ctx->use_stemmer, &r);
         cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "question", qa.a[i]);
-        cJSON_AddStringToObject(d, "gt", qa.b[i]);
+        cJSON_AddStringToObject(d, "question", q->a[i]);
+        cJSON_AddStringToObject(d, "gt", q->b[i]);
         cJSON_AddStringToObject(d, "response", outs[i]);
         cJSON_AddNumberToObject(d, "rougeL", r.rougeL.fmeasure);
         cJSON_AddNumberToObject(d, "rougeL_recall", r.rougeL.recall);
@@ -77,16 +57,15 @@ int metric_qa(const EvalContext *ctx, const char *which, cJSON **items, cJSON **
         cJSON_AddNumberToObject(d, "rouge1_recall", r.rouge1.recall);
         cJSON_AddItemToArray(*items, d);
     }
-    for (int i = 0; i < qa.n; i++) free(prompts[i]), free(outs[i]);
+    for (int i = 0; i < q->n; i++) free(prompts[i]), free(outs[i]);
     free(prompts), free(outs), free(prefix);
-    text_pairs_free(&icl);
-    text_pairs_free(&qa);
     if (rc) {
         cJSON_Delete(*items);
-        return dusk_error_prefix("QA %s", which);
+        return dusk_error_prefix("QA %s", kQaSetNames[set]);
     }
     *agg = rouge_aggregate(*items, ctx->seed);
     const char *key = ctx->use_recall ? "mean_rougeL_recall" : "mean_rougeL";
     *headline = 100.0 * cJSON_GetObjectItemCaseSensitive(*agg, key)->valuedouble;
     return 0;
 }
+

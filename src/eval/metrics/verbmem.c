@@ -47,23 +47,18 @@ static cJSON *verbmem_item(const char *prompt, const char *gt, const char *out, 
 }
 
 int metric_verbmem(const EvalContext *ctx, cJSON **items, cJSON **agg, double *headline) {
-    char *path = dusk_path(ctx->data_dir, "eval/verbatim.json");
-    TextPairs data;
-    int rc = read_verbatim_json(&data, path);
-    free(path);
-    if (rc) return -1;
-    char **outs = xcalloc((size_t)data.n, sizeof(char *));
-    rc = eval_generate(ctx->model, ctx->tok, data.a, data.n, ctx->verbatim_new_tokens, ctx->gen_batch, outs);
+    const TextPairs *data = &ctx->inputs->verbatim;
+    char **outs = xcalloc((size_t)data->n, sizeof(char *));
+    int rc = eval_generate(ctx->model, ctx->tok, data->a, data->n, ctx->verbatim_new_tokens, ctx->gen_batch, outs);
     *items = cJSON_CreateArray();
-    for (int i = 0; i < data.n && rc == 0; i++) {
-        char *ref = reference_text(ctx->tok, data.b[i], ctx->verbatim_new_tokens);
+    for (int i = 0; i < data->n && rc == 0; i++) {
+        char *ref = reference_text(ctx->tok, data->b[i], ctx->verbatim_new_tokens);
         if (!ref) rc = -1;
-        else cJSON_AddItemToArray(*items, verbmem_item(data.a[i], ref, outs[i], ctx->use_stemmer, &rc));
+        else cJSON_AddItemToArray(*items, verbmem_item(data->a[i], ref, outs[i], ctx->use_stemmer, &rc));
         free(ref);
     }
-    for (int i = 0; i < data.n; i++) free(outs[i]);
+    for (int i = 0; i < data->n; i++) free(outs[i]);
     free(outs);
-    text_pairs_free(&data);
     if (rc) {
         cJSON_Delete(*items);
         return dusk_error_prefix("VerbMem");
