@@ -1,12 +1,12 @@
 #include "cli/common.h"
 
-#include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/checkpoint.h"
 #include "data/text.h"
+#include "io/json_text.h"
 #include "util/err.h"
 #include "util/fileio.h"
 
@@ -64,14 +64,7 @@ DType cli_parse_dtype(const char *s) {
 }
 
 void json_print_double(FILE *fp, double v) {
-    if (!isfinite(v)) {
-        fputs("null", fp);
-        return;
-    }
     char buf[32];
-    for (int prec = 9; prec <= 17; prec++) { /* shortest that round-trips the value */
-        snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v) break;
-    }
+    json_format_double(v, buf);
     fputs(buf, fp);
 }

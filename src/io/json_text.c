@@ -69,7 +69,11 @@ cJSON *json_parse_strict(const char *text, size_t len, const char *path, const c
     return root;
 }
 
-static void format_exact(double v, char buf[32]) {
+void json_format_double(double v, char buf[32]) {
+    if (!isfinite(v)) {
+        snprintf(buf, 32, "null");
+        return;
+    }
     if (v == floor(v) && fabs(v) < 9007199254740992.0) { /* integers as integers, never 1.28e+05 */
         snprintf(buf, 32, "%.0f", v);
         return;
@@ -84,8 +88,8 @@ static void format_exact(double v, char buf[32]) {
 static void numbers_to_exact_raw(cJSON *item) {
     for (cJSON *c = item->child; c; c = c->next) {
         if (cJSON_IsNumber(c)) {
-            char buf[32] = "null";
-            if (isfinite(c->valuedouble)) format_exact(c->valuedouble, buf);
+            char buf[32];
+            json_format_double(c->valuedouble, buf);
             cJSON *raw = cJSON_CreateRaw(buf);
             raw->string = c->string; /* the key moves over; cJSON frees it with raw */
             c->string = NULL;

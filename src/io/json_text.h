@@ -17,6 +17,10 @@ size_t utf8_invalid_offset(const char *text, size_t len);
  * byte offset of the problem. */
 cJSON *json_parse_strict(const char *text, size_t len, const char *path, const char *what);
 
+/* v as JSON in the shortest form that reads back as the same double
+ * (integers without exponent), or null if it is not finite. */
+void json_format_double(double v, char buf[32]);
+
 /* Print like cJSON_Print / cJSON_PrintUnformatted, but every number in the
  * shortest form that reads back as the same double (cJSON itself may print
  * 15 digits that differ in the last bit) and non-finite numbers as null.
