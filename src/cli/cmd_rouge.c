@@ -171,7 +171,7 @@ static void print_aggregate(const PairScores *p, size_t n, uint64_t seed) {
 
 static void print_stemmed_tokens(void) {
     size_t len;
-    char *text = read_file_all("/dev/stdin", &len);
+    char *text = read_stdin_all(&len);
     if (!text) dusk_die("rouge: %s", dusk_last_error());
     RougeTokens t;
     if (rouge_tokenize_ex(text, len, 1, &t) != 0) dusk_die("rouge: stdin: %s", dusk_last_error());

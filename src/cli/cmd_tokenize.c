@@ -15,18 +15,9 @@
 
 /* All of stdin, NUL-terminated (the NUL is not counted). */
 static char *read_stdin(size_t *len) {
-    size_t cap = 1 << 16, n = 0;
-    char *buf = xmalloc(cap);
-    for (;;) {
-        if (n + 1 >= cap) buf = xrealloc(buf, cap *= 2);
-        size_t got = fread(buf + n, 1, cap - n - 1, stdin);
-        n += got;
-        if (got == 0) break;
-    }
-    if (ferror(stdin)) dusk_die("cannot read stdin: %s", strerror(errno));
-    buf[n] = '\0';
-    *len = n;
-    return buf;
+    char *text = read_stdin_all(len);
+    if (!text) dusk_die("%s", dusk_last_error());
+    return text;
 }
 
 static Tokenizer *load_or_die(const char *command, const char *path) {

@@ -15,6 +15,7 @@
 
 #include "io/json_text.h"
 #include "util/err.h"
+#include "util/fileio.h"
 
 /* The reference library refuses headers above 100 MB; so do we, which also
  * bounds the memory a hostile header can make us allocate. */
@@ -205,12 +206,12 @@ fail:
 
 /* Map the whole file read-only; *map is NULL for an empty file. */
 static int map_file(const char *path, void **map, size_t *size) {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return dusk_error("%s: cannot open: %s", path, strerror(errno));
+    int fd = open_regular_file(path, 0);
+    if (fd < 0) return -1;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
         close(fd);
-        return dusk_error("%s: not a regular file", path);
+        return dusk_error("%s: cannot stat: %s", path, strerror(errno));
     }
     *size = (size_t)st.st_size;
     *map = NULL;

@@ -50,8 +50,10 @@ void dusk_die(const char *fmt, ...) {
 }
 
 static void out_of_memory(size_t n) {
+    /* exit, not abort: a clean status, and atexit removes a half-written
+     * output directory (util/outdir.c). */
     fprintf(stderr, "dusk: out of memory allocating %zu bytes\n", n);
-    abort();
+    exit(1);
 }
 
 void *xmalloc(size_t n) {

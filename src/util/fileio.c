@@ -2,6 +2,7 @@
 #include "util/fileio.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,32 +10,66 @@
 
 #include "util/err.h"
 
-char *read_file_all(const char *path, size_t *len) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        dusk_error("%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
+/* Read fp to its end; name is for messages. */
+static char *read_stream(FILE *fp, const char *name, size_t *len) {
     size_t cap = 1 << 16, n = 0;
     char *buf = xmalloc(cap + 1);
     for (;;) {
         size_t got = fread(buf + n, 1, cap - n, fp);
         n += got;
         if (n < cap) break;
+        if (cap >= READ_FILE_MAX) {
+            free(buf);
+            dusk_error("%s: larger than %d GiB: not a file dusk reads whole", name, (int)(READ_FILE_MAX >> 30));
+            return NULL;
+        }
         cap *= 2;
         buf = xrealloc(buf, cap + 1);
     }
-    int failed = ferror(fp);
-    fclose(fp);
-    if (failed) {
+    if (ferror(fp)) {
+        int e = errno;
         free(buf);
-        dusk_error("%s: read error", path);
+        dusk_error("%s: read error: %s", name, strerror(e));
         return NULL;
     }
     buf[n] = '\0';
     if (len) *len = n;
     return buf;
 }
+
+int open_regular_file(const char *path, unsigned long long max_bytes) {
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return dusk_error("%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return dusk_error("%s: not a regular file (a FIFO, device or directory cannot be read as input)", path);
+    }
+    if (max_bytes && (unsigned long long)st.st_size > max_bytes) {
+        close(fd);
+        return dusk_error("%s: %lld bytes, more than the %llu this input may have", path, (long long)st.st_size, max_bytes);
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    return fd;
+}
+
+char *read_file_all(const char *path, size_t *len) {
+    int fd = open_regular_file(path, READ_FILE_MAX);
+    if (fd < 0) return NULL;
+    FILE *fp = fdopen(fd, "rb");
+    if (!fp) {
+        close(fd);
+        dusk_error("%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = read_stream(fp, path, len);
+    fclose(fp);
+    return buf;
+}
+
+char *read_stdin_all(size_t *len) { return read_stream(stdin, "stdin", len); }
 
 int atomic_open(AtomicFile *af, const char *path) {
     memset(af, 0, sizeof *af);

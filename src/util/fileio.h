@@ -5,9 +5,19 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Read a whole file into a NUL-terminated buffer (the NUL is not counted in
- * *len). Returns NULL and records an error naming the file on failure. */
+/* Files read whole are regular files of at most this many bytes. */
+#define READ_FILE_MAX (4ULL << 30)
+
+/* Read a whole regular file into a NUL-terminated buffer (the NUL is not
+ * counted in *len). A FIFO, device or directory is refused at once (never
+ * waited on), as is a file over READ_FILE_MAX. Returns NULL and records an
+ * error naming the file on failure. */
 char *read_file_all(const char *path, size_t *len);
+/* The same for standard input (which may be a pipe). */
+char *read_stdin_all(size_t *len);
+/* open(2) for reading a regular file of at most max_bytes (0: any size),
+ * refusing FIFOs, devices and directories without blocking; -1 on error. */
+int open_regular_file(const char *path, unsigned long long max_bytes);
 
 /* Atomic write: open a temporary file beside `path`, let the caller write it,
  * then atomic_commit() fsyncs and renames it into place. atomic_abort()
