@@ -20,12 +20,15 @@ int cmd_convert(int argc, char **argv) {
         args_usage("convert", "--model PATH --out DIR", o, n);
         return 0;
     }
+    DType dtype = cli_parse_dtype(args_str(o, n, "dtype", "f32"));
+    long shard_bytes = args_long(o, n, "max-shard-bytes", 0);
+    if (shard_bytes < 0) dusk_die("--max-shard-bytes must be >= 0");
+    OutDir od;
+    cli_begin_out(&od, args_required(o, n, "out"));
     Model m;
     cli_load_model(&m, args_required(o, n, "model"));
-    long shard_bytes = args_long(o, n, "max-shard-bytes", 0);
-    if (model_save(&m, args_required(o, n, "out"), cli_parse_dtype(args_str(o, n, "dtype", "f32")),
-                   (unsigned long long)shard_bytes) != 0)
-        dusk_die("%s", dusk_last_error());
+    if (model_save(&m, od.tmp, dtype, (unsigned long long)shard_bytes) != 0) dusk_die("%s", dusk_last_error());
+    cli_commit_out(&od);
     model_free(&m);
     return 0;
 }

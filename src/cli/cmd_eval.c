@@ -147,6 +147,8 @@ int cmd_eval(int argc, char **argv) {
         retrain_auroc = load_json_file(p);
         free(p);
     }
+    OutDir od;
+    cli_begin_out(&od, out);
     Tokenizer *tok = cli_load_tokenizer(args_str(o, n, "tokenizer", NULL), model_path);
     Model m;
     cli_load_model(&m, model_path);
@@ -198,12 +200,12 @@ int cmd_eval(int argc, char **argv) {
         }
     }
     record_inputs(summary, model_path, dir, is_forget, argc + 1, argv - 1);
-    /* Only a run whose every metric succeeded writes anything. */
-    if (make_dirs(out) != 0) dusk_die("%s", dusk_last_error());
+    /* Only a run whose every metric succeeded puts anything at --out. */
     const cJSON *f;
-    cJSON_ArrayForEach(f, files) write_json(out, f->string, f);
+    cJSON_ArrayForEach(f, files) write_json(od.tmp, f->string, f);
     cJSON_Delete(files);
-    write_json(out, "summary.json", summary);
+    write_json(od.tmp, "summary.json", summary);
+    cli_commit_out(&od);
     cJSON *brief = cJSON_Duplicate(summary, 1);
     cJSON_DeleteItemFromObject(brief, "run");
     char *b = json_print_exact(brief, 0);

@@ -44,6 +44,8 @@ int cmd_finetune(int argc, char **argv) {
     cli_set_threads(args_long(o, n, "threads", 0));
     TrainConfig tc;
     train_config_from_args(&tc, o, n);
+    OutDir od;
+    cli_begin_out(&od, out);
     tc.label = "finetune";
     ObjectiveParams p;
     objective_params_defaults(&p);
@@ -89,9 +91,7 @@ int cmd_finetune(int argc, char **argv) {
     cJSON_AddNumberToObject(data, "chunks", items.n);
     cJSON_AddNumberToObject(data, "seq_len", items.T);
     run_record_add_training(rec, "training", &tc, &log);
-    if (model_save(&m, out, dtype, 0) != 0 || copy_side_files(model_path, out) != 0 ||
-        copy_tokenizer_json(args_str(o, n, "tokenizer", NULL), out) != 0 || run_record_write(rec, out) != 0)
-        dusk_die("%s", dusk_last_error());
+    save_trained_checkpoint(&od, &m, dtype, model_path, args_str(o, n, "tokenizer", NULL), rec);
     cJSON_Delete(rec);
     train_log_free(&log);
     seqlist_free(&items);

@@ -19,13 +19,16 @@ int cmd_init(int argc, char **argv) {
         args_usage("init", "--config CONFIG.json --seed S --out DIR", o, n);
         return 0;
     }
+    DType dtype = cli_parse_dtype(args_str(o, n, "dtype", "f32"));
     ModelConfig cfg;
     if (config_load(&cfg, args_required(o, n, "config")) != 0) dusk_die("%s", dusk_last_error());
+    OutDir od;
+    cli_begin_out(&od, args_required(o, n, "out"));
     Model m;
     if (model_create(&m, &cfg) != 0) dusk_die("%s", dusk_last_error());
     model_init_random(&m, (uint64_t)args_long(o, n, "seed", 0));
-    if (model_save(&m, args_required(o, n, "out"), cli_parse_dtype(args_str(o, n, "dtype", "f32")), 0) != 0)
-        dusk_die("%s", dusk_last_error());
+    if (model_save(&m, od.tmp, dtype, 0) != 0) dusk_die("%s", dusk_last_error());
+    cli_commit_out(&od);
     model_free(&m);
     return 0;
 }

@@ -143,6 +143,8 @@ int cmd_unlearn(int argc, char **argv) {
     double sga_epochs = args_double(o, n, "sga-epochs", 5);
     TrainConfig tc;
     train_config_from_args(&tc, o, n);
+    OutDir od;
+    cli_begin_out(&od, out);
 
     Model m, ref;
     cli_load_model(&m, model_path);
@@ -174,9 +176,7 @@ int cmd_unlearn(int argc, char **argv) {
     } else {
         train_or_die(&m, refp, name, &p, &f, r.n ? &r : NULL, &tc, &log, rec, "training");
     }
-    if (model_save(&m, out, dtype, 0) != 0 || copy_side_files(model_path, out) != 0 ||
-        copy_tokenizer_json(args_str(o, n, "tokenizer", NULL), out) != 0 || run_record_write(rec, out) != 0)
-        dusk_die("%s", dusk_last_error());
+    save_trained_checkpoint(&od, &m, dtype, model_path, args_str(o, n, "tokenizer", NULL), rec);
     cJSON_Delete(rec);
     if (d.from_dusk) dusk_data_free(&d.dusk);
     seqlist_free(&d.forget);

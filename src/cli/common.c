@@ -68,3 +68,11 @@ void json_print_double(FILE *fp, double v) {
     json_format_double(v, buf);
     fputs(buf, fp);
 }
+
+void cli_begin_out(OutDir *od, const char *out) {
+    if (outdir_begin(od, out) != 0) dusk_die("--out: %s", dusk_last_error());
+}
+
+void cli_commit_out(OutDir *od) {
+    if (outdir_commit(od) != 0) dusk_die("%s", dusk_last_error());
+}

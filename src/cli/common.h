@@ -8,6 +8,7 @@
 #include "model/llama.h"
 #include "tokenizer/tokenizer.h"
 #include "util/dtype.h"
+#include "util/outdir.h"
 
 /* Load a model or exit with the loader's message. */
 void cli_load_model(Model *m, const char *path);
@@ -25,6 +26,11 @@ void cli_check_tokenizer_fits(const Tokenizer *tok, const Model *m);
 void cli_set_threads(long threads);
 /* Parse "f32" / "bf16" / "f16" or exit. */
 DType cli_parse_dtype(const char *s);
+/* Start writing the result directory `out` (util/outdir.h): checked, locked
+ * and begun before any work, so a bad --out fails at once; exits on error. */
+void cli_begin_out(OutDir *od, const char *out);
+/* Put the finished directory in place, or exit with the reason. */
+void cli_commit_out(OutDir *od);
 /* Print a float as JSON (shortest round-trip form; NaN/inf as null). */
 void json_print_double(FILE *fp, double v);
 

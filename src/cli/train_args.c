@@ -1,19 +1,44 @@
 #include "cli/train_args.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "io/ids_file.h"
+#include "model/checkpoint.h"
+#include "runner/run_record.h"
 #include "util/err.h"
 #include "util/fileio.h"
+
+/* Every numeric flag in its domain before any work: a NaN or out-of-range
+ * value would otherwise train to a NaN checkpoint and exit 0. */
+static void check_train_flags(const TrainConfig *tc) {
+    const OptimizerConfig *c = &tc->opt;
+    if (!(isfinite(tc->epochs) && tc->epochs > 0 && tc->epochs <= 1e6))
+        dusk_die("--epochs must be a number in (0, 1e6] (got %g)", tc->epochs);
+    if (!(isfinite(c->lr) && c->lr > 0)) dusk_die("--lr must be finite and > 0 (got %g)", c->lr);
+    if (!(c->beta1 >= 0 && c->beta1 < 1)) dusk_die("--adam-beta1 must be in [0, 1) (got %g)", c->beta1);
+    if (!(c->beta2 >= 0 && c->beta2 < 1)) dusk_die("--adam-beta2 must be in [0, 1) (got %g)", c->beta2);
+    if (!(isfinite(c->eps) && c->eps > 0)) dusk_die("--adam-eps must be finite and > 0 (got %g)", c->eps);
+    if (!(isfinite(c->weight_decay) && c->weight_decay >= 0))
+        dusk_die("--weight-decay must be finite and >= 0 (got %g)", c->weight_decay);
+    if (!(isfinite(c->max_grad_norm) && c->max_grad_norm >= 0))
+        dusk_die("--max-grad-norm must be finite and >= 0 (got %g)", c->max_grad_norm);
+}
+
+static int batch_flag(const ArgSpec *o, int n, const char *name, long def) {
+    long v = args_long(o, n, name, def);
+    if (v < 1 || v > 1000000) dusk_die("--%s must be in [1, 1000000] (got %ld)", name, v);
+    return (int)v;
+}
 
 void train_config_from_args(TrainConfig *tc, const ArgSpec *o, int n) {
     train_config_defaults(tc);
     tc->epochs = args_double(o, n, "epochs", 5);
     tc->opt.lr = (float)args_double(o, n, "lr", 1e-5);
-    tc->micro_batch = (int)args_long(o, n, "batch-size", 4);
-    tc->grad_accum = (int)args_long(o, n, "grad-accum", 8);
+    tc->micro_batch = batch_flag(o, n, "batch-size", 4);
+    tc->grad_accum = batch_flag(o, n, "grad-accum", 8);
     tc->opt.weight_decay = (float)args_double(o, n, "weight-decay", 0.01);
     tc->opt.beta1 = (float)args_double(o, n, "adam-beta1", 0.9);
     tc->opt.beta2 = (float)args_double(o, n, "adam-beta2", 0.999);
@@ -25,9 +50,8 @@ void train_config_from_args(TrainConfig *tc, const ArgSpec *o, int n) {
     else dusk_die("--optimizer must be adamw or sgd (got '%s')", opt);
     tc->seed = (uint64_t)args_long(o, n, "seed", 0);
     tc->progress = !args_flag(o, n, "no-progress");
-    if (!(tc->epochs > 0)) dusk_die("--epochs must be > 0");
-    if (tc->micro_batch <= 0 || tc->grad_accum <= 0) dusk_die("--batch-size and --grad-accum must be > 0");
-    if (!(tc->opt.lr >= 0)) dusk_die("--lr must be >= 0");
+    tc->allow_nonfinite = args_flag(o, n, "allow-nonfinite");
+    check_train_flags(tc);
 }
 
 ChunkSet chunkset_of(const SeqList *s) {
@@ -75,4 +99,12 @@ int copy_side_files(const char *model_dir, const char *out_dir) {
         if (copy_file(src, dst) != 0) return -1;
     }
     return 0;
+}
+
+void save_trained_checkpoint(OutDir *od, const Model *m, DType dtype, const char *model_path, const char *tokenizer,
+                             const cJSON *rec) {
+    if (model_save(m, od->tmp, dtype, 0) != 0 || copy_side_files(model_path, od->tmp) != 0 ||
+        copy_tokenizer_json(tokenizer, od->tmp) != 0 || run_record_write(rec, od->tmp) != 0)
+        dusk_die("%s", dusk_last_error());
+    if (outdir_commit(od) != 0) dusk_die("%s", dusk_last_error());
 }

@@ -6,6 +6,9 @@
 #include "cli/args.h"
 #include "data/chunks.h"
 #include "train/trainer.h"
+#include "util/dtype.h"
+#include "util/outdir.h"
+#include <cjson/cJSON.h>
 
 #define TRAIN_ARG_SPECS                                                                                   \
     {"model", ARG_VALUE, "starting model: HF directory or llama2.c .bin", 0, 0},                         \
@@ -28,6 +31,7 @@
     {"dtype", ARG_VALUE, "dtype of the saved weights: f32 (default), bf16, f16", 0, 0},                   \
     {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},                                         \
     {"no-progress", ARG_FLAG, "no progress bar", 0, 0},                                                   \
+    {"allow-nonfinite", ARG_FLAG, "keep training (and save) after a NaN/inf loss or gradient", 0, 0},     \
     {"help", ARG_FLAG, "show this help", 0, 0}
 
 /* Fill a TrainConfig from the parsed options (dies on bad values). */
@@ -42,5 +46,9 @@ int copy_side_files(const char *model_dir, const char *out_dir);
 /* A --tokenizer given as a tokenizer.json file travels with the checkpoint:
  * copied to out/tokenizer.json (other kinds are left alone). */
 int copy_tokenizer_json(const char *tokenizer, const char *out_dir);
+/* A trained checkpoint, whole: weights and config, the starting model's side
+ * files, a --tokenizer tokenizer.json, run.json last; then committed. */
+void save_trained_checkpoint(OutDir *od, const Model *m, DType dtype, const char *model_path, const char *tokenizer,
+                             const cJSON *rec);
 
 #endif

@@ -1,6 +1,7 @@
 /* safetensors writing: header length, space-padded JSON header, then every
  * tensor's bytes back to back in the given order, all through AtomicFile. */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,8 +123,9 @@ int st_write(const char *path, const StWriteTensor *tensors, int n, const char *
     for (int i = 0; rc == 0 && i < n; i++) rc = write_tensor_data(af.fp, &tensors[i], buf, chunk);
     free(buf);
     if (rc != 0) {
+        int e = errno; /* of the fwrite that failed */
         atomic_abort(&af);
-        return dusk_error("%s: write failed", path);
+        return dusk_error("%s: write failed: %s", path, strerror(e));
     }
     return atomic_commit(&af);
 }

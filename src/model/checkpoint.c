@@ -8,11 +8,20 @@
 #include "util/err.h"
 #include "util/fileio.h"
 
-int model_load(Model *m, const char *path) {
+static int load_by_kind(Model *m, const char *path) {
     if (is_directory(path)) return model_load_hf(m, path);
     size_t n = strlen(path);
     if (n > 4 && strcmp(path + n - 4, ".bin") == 0) return model_load_llama2c(m, path);
     return dusk_error("%s: not a model (expected an HF checkpoint directory or a llama2.c .bin file)", path);
+}
+
+int model_load(Model *m, const char *path) {
+    if (load_by_kind(m, path) != 0) return -1;
+    const char *bad = model_nonfinite_tensor(m);
+    if (!bad) return 0;
+    dusk_error("%s: tensor '%s' holds a NaN or infinite value", path, bad);
+    model_free(m);
+    return -1;
 }
 
 static char *join(const char *dir, const char *file) {

@@ -2,9 +2,11 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/err.h"
 #include "util/fileio.h"
@@ -171,7 +173,26 @@ int config_validate(const ModelConfig *c, const char *what) {
                           c->num_attention_heads, c->num_key_value_heads);
     if (c->head_dim % 2) return dusk_error("%s: head_dim (%d) must be even for rotary embeddings", what, c->head_dim);
     if (!(c->rms_norm_eps > 0) || !(c->rope_theta > 0)) return dusk_error("%s: rms_norm_eps and rope_theta must be > 0", what);
-    if ((long long)c->vocab_size * c->hidden_size > (1LL << 40)) return dusk_error("%s: model too large", what);
+    return config_check_size(c, what);
+}
+
+/* Sizes are ints, so every product is checked in 64 bits before any
+ * allocation: a config must not wrap to a small model, nor ask for more
+ * memory than the machine has. */
+int config_check_size(const ModelConfig *c, const char *what) {
+    long long q = (long long)c->num_attention_heads * c->head_dim, kv = (long long)c->num_key_value_heads * c->head_dim;
+    if (q > INT_MAX || kv > INT_MAX)
+        return dusk_error("%s: num_attention_heads x head_dim = %lld (key/value: %lld) exceeds %d", what, q, kv, INT_MAX);
+    double H = c->hidden_size, I = c->intermediate_size, V = c->vocab_size;
+    double per_layer = H * (double)q * 2 + H * (double)kv * 2 + 3 * H * I + 2 * H;
+    double params = per_layer * c->num_hidden_layers + V * H * (c->tie_word_embeddings ? 1 : 2) + H;
+    double bytes = params * sizeof(float);
+    double ram = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    if (!(bytes < ram))
+        return dusk_error("%s: hidden_size %d, intermediate_size %d, vocab_size %d, %d layers, %d heads of %d: %.3g "
+                          "parameters need %.3g GiB for the weights alone, more than the %.3g GiB of memory here",
+                          what, c->hidden_size, c->intermediate_size, c->vocab_size, c->num_hidden_layers,
+                          c->num_attention_heads, c->head_dim, params, bytes / (1 << 30), ram / (1 << 30));
     return 0;
 }
 

@@ -37,6 +37,8 @@ int config_parse(ModelConfig *c, const char *json_text, const char *path);
 int config_load(ModelConfig *c, const char *path);
 /* Check sizes are consistent; 0 or -1 with a message prefixed by `what`. */
 int config_validate(const ModelConfig *c, const char *what);
+/* The model's products of sizes fit an int and its weights fit in memory. */
+int config_check_size(const ModelConfig *c, const char *what);
 /* Serialize as HF config.json (malloc'd string). */
 char *config_to_json(const ModelConfig *c);
 /* Inverse rotary frequencies [head_dim/2], with llama3 scaling applied. */

@@ -52,6 +52,9 @@ typedef struct {
     float *dx, *dxn, *dq, *dk, *dv, *datt, *dgate, *dup, *dh;
 } Activations;
 
+/* The name of the first tensor holding a NaN or infinity, or NULL (finite.c). */
+const char *model_nonfinite_tensor(const Model *m);
+
 /* Build the tensor table and allocate parameters (zeroed) for cfg. */
 int model_create(Model *m, const ModelConfig *cfg);
 void model_free(Model *m);

@@ -83,6 +83,12 @@ int train_run(Model *m, Model *ref, const Method *method, const ObjectiveParams 
     if (mb <= 0 || tc->grad_accum <= 0 || tc->processes != 1)
         return dusk_error("batch settings: micro-batch and grad-accum must be > 0 (and processes 1)");
     train_schedule(tc->epochs, forget->n, eff, &log->max_steps, &log->steps_per_epoch, &log->warmup_steps);
+    if (log->max_steps < 1)
+        return dusk_error("%d items at an effective batch of %d for %g epochs give no optimizer step: lower "
+                          "--batch-size / --grad-accum or raise --epochs", forget->n, eff, tc->epochs);
+    if (log->max_steps > TRAIN_MAX_STEPS)
+        return dusk_error("%ld optimizer steps (%g epochs of %d items at batch %d): more than %ld; lower --epochs",
+                          log->max_steps, tc->epochs, forget->n, eff, (long)TRAIN_MAX_STEPS);
     Optimizer opt;
     OptimizerConfig oc = tc->opt;
     oc.total_steps = log->max_steps;
@@ -103,6 +109,7 @@ int train_run(Model *m, Model *ref, const Method *method, const ObjectiveParams 
     int *fids = xmalloc(sizeof(int) * (size_t)mb * forget->T);
     int *rids = retain ? xmalloc(sizeof(int) * (size_t)mb * retain->T) : NULL;
     double t0 = now_seconds();
+    int rc = 0;
     float scale = 1.0f / (float)tc->grad_accum;
     for (long step = 0; step < log->max_steps; step++) {
         model_zero_grads(m);
@@ -116,12 +123,8 @@ int train_run(Model *m, Model *ref, const Method *method, const ObjectiveParams 
             if (rids) copy_rows(rids, retain, ridx, mb);
             Batch fb = {fids, mb, forget->T}, rb = {rids, mb, retain ? retain->T : 0};
             LossParts parts;
-            if (objective_compute(&ctx, method, method->forget ? &fb : NULL, method->reg ? &rb : NULL, scale, &parts) != 0) {
-                free(items.perm), free(fidx), free(ridx), free(fids), free(rids);
-                optimizer_free(&opt);
-                objective_teardown(&ctx);
-                return -1;
-            }
+            rc = objective_compute(&ctx, method, method->forget ? &fb : NULL, method->reg ? &rb : NULL, scale, &parts);
+            if (rc != 0) goto done;
             loss += parts.loss / tc->grad_accum;
             fl += parts.forget_loss / tc->grad_accum;
             rl += parts.reg_loss / tc->grad_accum;
@@ -129,6 +132,13 @@ int train_run(Model *m, Model *ref, const Method *method, const ObjectiveParams 
         }
         log->lr[step] = optimizer_current_lr(&opt);
         log->grad_norm[step] = optimizer_step(&opt, m);
+        if (!tc->allow_nonfinite && !(isfinite(loss) && isfinite(log->grad_norm[step]))) {
+            rc = dusk_error("step %ld of %ld: non-finite %s (%g): the run diverged (learning rate %g); nothing is "
+                            "saved (--allow-nonfinite keeps going)", step + 1, log->max_steps,
+                            isfinite(loss) ? "gradient norm" : "loss", isfinite(loss) ? log->grad_norm[step] : loss,
+                            log->lr[step]);
+            goto done;
+        }
         log->loss[step] = loss, log->forget_loss[step] = fl, log->reg_loss[step] = rl;
         log->steps = step + 1;
         double el = now_seconds() - t0;
@@ -137,11 +147,16 @@ int train_run(Model *m, Model *ref, const Method *method, const ObjectiveParams 
                           el / (step + 1) * (log->max_steps - step - 1));
     }
     log->seconds = now_seconds() - t0;
+    /* the last update can overflow the weights with every logged number finite */
+    const char *bad = tc->allow_nonfinite ? NULL : model_nonfinite_tensor(m);
+    if (bad) rc = dusk_error("after step %ld: tensor '%s' holds a non-finite value: the run diverged (learning rate "
+                             "%g); nothing is saved (--allow-nonfinite keeps going)", log->steps, bad, tc->opt.lr);
+    model_set_all_trainable(m, 1);
+done:
     free(items.perm), free(fidx), free(ridx), free(fids), free(rids);
     optimizer_free(&opt);
     objective_teardown(&ctx);
-    model_set_all_trainable(m, 1);
-    return 0;
+    return rc;
 }
 
 void train_log_free(TrainLog *log) {

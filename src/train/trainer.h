@@ -24,7 +24,12 @@ typedef struct {
     uint64_t seed;
     int progress;          /* progress bar on stderr */
     const char *label;     /* shown in the progress bar */
+    int allow_nonfinite;   /* keep training after a NaN/inf loss or gradient norm */
 } TrainConfig;
+
+/* More steps than this is a mistyped flag, not a run (and its per-step log
+ * would not fit in memory). */
+#define TRAIN_MAX_STEPS 10000000L
 
 typedef struct {
     long max_steps, steps_per_epoch, warmup_steps;

@@ -89,13 +89,15 @@ int atomic_open(AtomicFile *af, const char *path) {
 }
 
 int atomic_commit(AtomicFile *af) {
-    int bad = ferror(af->fp) != 0;
-    if (fflush(af->fp) != 0) bad = 1;
-    if (!bad && fsync(fileno(af->fp)) != 0) bad = 1;
-    if (fclose(af->fp) != 0) bad = 1;
+    /* errno of the first step that failed; an earlier fwrite error is seen
+     * again by fflush, which retries the buffered bytes. */
+    int e = 0;
+    if (fflush(af->fp) != 0 || ferror(af->fp)) e = errno ? errno : EIO;
+    if (!e && fsync(fileno(af->fp)) != 0) e = errno;
+    if (fclose(af->fp) != 0 && !e) e = errno;
     af->fp = NULL;
-    if (bad || rename(af->tmp_path, af->final_path) != 0) {
-        int e = errno;
+    if (!e && rename(af->tmp_path, af->final_path) != 0) e = errno;
+    if (e) {
         unlink(af->tmp_path);
         dusk_error("%s: write failed: %s", af->final_path, strerror(e));
         free(af->final_path);
@@ -119,8 +121,9 @@ int write_file_atomic(const char *path, const void *data, size_t len) {
     AtomicFile af;
     if (atomic_open(&af, path) != 0) return -1;
     if (len && fwrite(data, 1, len, af.fp) != len) {
+        int e = errno;
         atomic_abort(&af);
-        return dusk_error("%s: short write", path);
+        return dusk_error("%s: write failed: %s", path, strerror(e));
     }
     return atomic_commit(&af);
 }
