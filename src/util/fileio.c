@@ -1,7 +1,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "util/fileio.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +73,41 @@ char *read_file_all(const char *path, size_t *len) {
 
 char *read_stdin_all(size_t *len) { return read_stream(stdin, "stdin", len); }
 
+/* name is base.tmp.PID of a process that no longer exists. */
+static int is_dead_temporary(const char *name, const char *base) {
+    size_t n = strlen(base);
+    if (strncmp(name, base, n) != 0 || strncmp(name + n, ".tmp.", 5) != 0) return 0;
+    char *end;
+    long pid = strtol(name + n + 5, &end, 10);
+    if (end == name + n + 5 || *end || pid <= 0) return 0;
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* A run killed between atomic_open and atomic_commit leaves path.tmp.PID;
+ * the next writer of path removes those of dead processes. */
+static void remove_dead_temporaries(const char *path) {
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? xstrdup(path) : xstrdup(".");
+    if (slash) dir[slash == path ? 1 : slash - path] = '\0';
+    const char *base = slash ? slash + 1 : path;
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (!is_dead_temporary(e->d_name, base)) continue;
+            size_t k = strlen(dir) + strlen(e->d_name) + 2;
+            char *p = xmalloc(k);
+            snprintf(p, k, "%s/%s", dir, e->d_name);
+            unlink(p);
+            free(p);
+        }
+        closedir(d);
+    }
+    free(dir);
+}
+
 int atomic_open(AtomicFile *af, const char *path) {
+    remove_dead_temporaries(path);
     memset(af, 0, sizeof *af);
     size_t n = strlen(path);
     af->final_path = xstrdup(path);

@@ -211,6 +211,15 @@ def test_concurrent():
     rc, err, _ = run(FT(path("stale")))
     case("stale temporaries of killed runs are removed",
          rc == 0 and not leftovers(T, "stale") and not any(".tmp." in n for n in os.listdir(path("stale"))), err[-200:])
+    # a single-file output: path.tmp.PID of a process that cannot exist (PID above pid_max)
+    dead = int(open("/proc/sys/kernel/pid_max").read()) + 1
+    open(path(f"tok.json.tmp.{dead}"), "w").close()
+    open(path(f"tok.json.tmp.{os.getpid()}"), "w").close()  # a live process's: kept
+    rc, err, _ = run(["tokenizer", "train", "--vocab-size", "300", "--out", path("tok.json"),
+                      os.path.join(DATA, "Listicle.txt")])
+    case("a dead run's file temporary is removed, a live one's kept",
+         rc == 0 and not os.path.exists(path(f"tok.json.tmp.{dead}")) and os.path.exists(path(f"tok.json.tmp.{os.getpid()}")),
+         err[-200:])
 
 
 def nan_model():
