@@ -23,6 +23,7 @@ int cmd_init(int argc, char **argv) {
     if (config_load(&cfg, args_required(o, n, "config")) != 0) dusk_die("%s", dusk_last_error());
     Model m;
     if (model_create(&m, &cfg) != 0) dusk_die("%s", dusk_last_error());
+    config_free(&cfg);
     model_init_random(&m, (uint64_t)args_long(o, n, "seed", 0));
     if (model_save(&m, args_required(o, n, "out"), cli_parse_dtype(args_str(o, n, "dtype", "f32")), 0) != 0)
         dusk_die("%s", dusk_last_error());
