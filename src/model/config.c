@@ -183,6 +183,14 @@ void config_free(ModelConfig *c) {
     c->source_json = NULL;
 }
 
+/* *text with member key set to value_json (NULL stays NULL). */
+static void set_member(char **text, const char *key, const char *value_json) {
+    if (!*text) return;
+    char *edited = json_object_text_set(*text, key, value_json, "config.json");
+    free(*text);
+    *text = edited;
+}
+
 /* source_json with the dtype members set to the stored dtype where they
  * differ; torch_dtype added if neither is there. */
 static char *source_with_dtype(const ModelConfig *c, DType dtype) {
@@ -193,20 +201,13 @@ static char *source_with_dtype(const ModelConfig *c, DType dtype) {
     char *text = xstrdup(c->source_json);
     static const char *const keys[] = {"torch_dtype", "dtype"}; /* transformers >= 4.56 writes "dtype" */
     int present = 0;
-    for (int i = 0; i < 2 && text; i++) {
+    for (int i = 0; i < 2; i++) {
         const cJSON *it = cJSON_GetObjectItemCaseSensitive(root, keys[i]);
         if (!it) continue;
         present = 1;
-        if (cJSON_IsString(it) && strcmp(it->valuestring, name) == 0) continue;
-        char *edited = json_object_text_set(text, keys[i], value, "config.json");
-        free(text);
-        text = edited;
+        if (!(cJSON_IsString(it) && strcmp(it->valuestring, name) == 0)) set_member(&text, keys[i], value);
     }
-    if (!present && text) {
-        char *edited = json_object_text_set(text, "torch_dtype", value, "config.json");
-        free(text);
-        text = edited;
-    }
+    if (!present) set_member(&text, "torch_dtype", value);
     cJSON_Delete(root);
     return text;
 }
