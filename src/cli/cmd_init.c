@@ -26,6 +26,7 @@ int cmd_init(int argc, char **argv) {
     cli_begin_out(&od, args_required(o, n, "out"));
     Model m;
     if (model_create(&m, &cfg) != 0) dusk_die("%s", dusk_last_error());
+    config_free(&cfg);
     model_init_random(&m, (uint64_t)args_long(o, n, "seed", 0));
     if (model_save(&m, od.tmp, dtype, 0) != 0) dusk_die("%s", dusk_last_error());
     cli_commit_out(&od);

@@ -12,6 +12,7 @@
 #include "cli/common.h"
 #include "cli/train_args.h"
 #include "data/dusk_data.h"
+#include "io/json_text.h"
 #include "model/checkpoint.h"
 #include "runner/run_record.h"
 #include "util/err.h"
@@ -72,15 +73,15 @@ static void record_data(cJSON *rec, const UnlearnData *d, const ArgSpec *o, int 
 static void record_objective(cJSON *rec, const char *method, const ObjectiveParams *p, float tv_alpha, double sga_epochs) {
     cJSON *j = cJSON_AddObjectToObject(rec, "method");
     cJSON_AddStringToObject(j, "name", method);
-    cJSON_AddNumberToObject(j, "forget_coeff", p->forget_coeff);
-    cJSON_AddNumberToObject(j, "reg_coeff", p->reg_coeff);
+    json_add_float_to_object(j, "forget_coeff", p->forget_coeff);
+    json_add_float_to_object(j, "reg_coeff", p->reg_coeff);
     cJSON_AddNumberToObject(j, "beta", p->beta);
-    cJSON_AddNumberToObject(j, "simnpo_delta", p->simnpo_delta);
+    json_add_float_to_object(j, "simnpo_delta", p->simnpo_delta);
     cJSON_AddNumberToObject(j, "rmu_layer", p->rmu_layer);
-    cJSON_AddNumberToObject(j, "rmu_coeff", p->rmu_coeff);
-    cJSON_AddNumberToObject(j, "rmu_alpha", p->rmu_alpha);
-    cJSON_AddNumberToObject(j, "sga_threshold", p->sga_threshold);
-    cJSON_AddNumberToObject(j, "tv_alpha", tv_alpha);
+    json_add_float_to_object(j, "rmu_coeff", p->rmu_coeff);
+    json_add_float_to_object(j, "rmu_alpha", p->rmu_alpha);
+    json_add_float_to_object(j, "sga_threshold", p->sga_threshold);
+    json_add_float_to_object(j, "tv_alpha", tv_alpha);
     cJSON_AddNumberToObject(j, "sga_epochs", sga_epochs);
     cJSON_AddStringToObject(j, "compat", p->compat_release ? "release" : "none");
 }

@@ -1,4 +1,5 @@
-/* Strict JSON parsing: UTF-8 check, then cJSON, then nothing but whitespace. */
+/* Strict JSON parsing (UTF-8 check, then cJSON, then nothing but whitespace)
+ * and shortest exact number formatting (doubles and floats). */
 #include "io/json_text.h"
 
 #include <math.h>
@@ -82,6 +83,57 @@ void json_format_double(double v, char buf[32]) {
         snprintf(buf, 32, "%.*g", prec, v);
         if (strtod(buf, NULL) == v) return;
     }
+}
+
+/* The decimal with p significant digits nearest v, moved by `step` units
+ * in its last digit, as "<digits>e<exponent>". */
+static void float_digits_candidate(float v, int p, int step, char *out, size_t cap) {
+    char sci[48];
+    snprintf(sci, sizeof sci, "%.*e", p - 1, (double)v); /* "-d.ddde+XX", correctly rounded */
+    const char *s = sci;
+    int negative = *s == '-';
+    if (negative) s++;
+    long long digits = 0;
+    for (; *s && *s != 'e'; s++)
+        if (*s >= '0' && *s <= '9') digits = digits * 10 + (*s - '0');
+    int exponent = atoi(s + 1) - (p - 1);
+    snprintf(out, cap, "%s%llde%d", negative ? "-" : "", digits + step, exponent);
+}
+
+void json_format_float(float v, char buf[32]) {
+    if (!isfinite(v)) {
+        snprintf(buf, 32, "null");
+        return;
+    }
+    if (v == floorf(v) && fabsf(v) < 16777216.0f) { /* integers (every one below 2^24 is a float) as integers */
+        snprintf(buf, 32, "%.0f", (double)v);
+        return;
+    }
+    /* The shortest p: the p-digit decimal nearest v usually reads back as v;
+     * at a power of two the gap below v is half the gap above, so the nearest
+     * one may fall outside while its neighbour above (or below) reads back. */
+    static const int steps[] = {0, 1, -1};
+    for (int p = 1; p <= 9; p++)
+        for (int i = 0; i < 3; i++) {
+            char cand[48];
+            float_digits_candidate(v, p, steps[i], cand, sizeof cand);
+            if (strtof(cand, NULL) != v) continue;
+            snprintf(buf, 32, "%.*g", p, strtod(cand, NULL)); /* same digits, %g layout: 0.001, 1e-05 */
+            return;
+        }
+    snprintf(buf, 32, "%.9g", (double)v); /* not reached: 9 digits always read back */
+}
+
+cJSON *json_create_float(float v) {
+    char buf[32];
+    json_format_float(v, buf);
+    return cJSON_CreateNumber(isfinite(v) ? strtod(buf, NULL) : (double)v);
+}
+
+cJSON *json_add_float_to_object(cJSON *object, const char *key, float v) {
+    cJSON *n = json_create_float(v);
+    cJSON_AddItemToObject(object, key, n);
+    return n;
 }
 
 /* Replace every number below item with a raw literal of its exact value. */

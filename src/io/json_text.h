@@ -1,4 +1,5 @@
-/* Strict JSON parsing of file contents (safetensors headers, HF indexes).
+/* Strict JSON parsing of file contents (safetensors headers, HF indexes),
+ * and numbers written in their shortest exact decimal form.
  *
  * cJSON alone accepts invalid UTF-8 and silently ignores anything after the
  * first value, so a corrupted header could parse "successfully". */
@@ -20,6 +21,20 @@ cJSON *json_parse_strict(const char *text, size_t len, const char *path, const c
 /* v as JSON in the shortest form that reads back as the same double
  * (integers without exponent), or null if it is not finite. */
 void json_format_double(double v, char buf[32]);
+
+/* v (a C float) as JSON in the shortest decimal that reads back (strtof)
+ * as the same float: 1e-3f -> 0.001, not 0.0010000000474974513; integers
+ * below 2^24 without exponent; null if not finite. */
+void json_format_float(float v, char buf[32]);
+
+/* cJSON has no float type. A float-typed value goes into a tree as the
+ * number whose double is its shortest float decimal read as a double
+ * (strtod("0.001")), so cJSON_Print and json_print_exact both write the
+ * decimal the user gave. Use these for values held in C floats
+ * (hyperparameters, config fields); values computed in double keep
+ * cJSON_CreateNumber. */
+cJSON *json_create_float(float v);
+cJSON *json_add_float_to_object(cJSON *object, const char *key, float v);
 
 /* Print like cJSON_Print / cJSON_PrintUnformatted, but every number in the
  * shortest form that reads back as the same double (cJSON itself may print

@@ -58,8 +58,13 @@ int model_load_hf(Model *m, const char *dir) {
     free(cfg_path);
     if (rc) return -1;
     HfWeights w;
-    if (hfw_open(&w, dir) != 0) return -1;
-    if (model_create(m, &cfg) != 0) {
+    if (hfw_open(&w, dir) != 0) {
+        config_free(&cfg);
+        return -1;
+    }
+    rc = model_create(m, &cfg);
+    config_free(&cfg);
+    if (rc != 0) {
         hfw_close(&w);
         return -1;
     }
@@ -85,12 +90,15 @@ int model_load_hf(Model *m, const char *dir) {
 
 int model_save(const Model *m, const char *dir, DType dtype, unsigned long long max_shard_bytes) {
     if (make_dirs(dir) != 0) return -1;
-    char *json = config_to_json(&m->cfg);
+    char *json = config_to_json(&m->cfg, dtype);
+    if (!json) return -1;
     char *cfg_path = join(dir, "config.json");
     size_t len = strlen(json);
-    json = xrealloc(json, len + 2);
-    json[len] = '\n';
-    int rc = write_file_atomic(cfg_path, json, len + 1);
+    if (len == 0 || json[len - 1] != '\n') { /* a loaded config.json keeps its own ending */
+        json = xrealloc(json, len + 2);
+        json[len++] = '\n';
+    }
+    int rc = write_file_atomic(cfg_path, json, len);
     free(cfg_path);
     free(json);
     if (rc) return -1;

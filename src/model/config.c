@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io/json_edit.h"
+#include "io/json_text.h"
 #include "util/err.h"
 #include "util/fileio.h"
 
@@ -150,6 +152,7 @@ int config_parse(ModelConfig *c, const char *json_text, const char *path) {
     if (c->num_key_value_heads == 0) c->num_key_value_heads = c->num_attention_heads;
     if (c->head_dim == 0 && c->num_attention_heads > 0) c->head_dim = c->hidden_size / c->num_attention_heads;
     rc = config_validate(c, path);
+    if (rc == 0) c->source_json = xstrdup(json_text);
 done:
     cJSON_Delete(root);
     return rc;
@@ -196,7 +199,42 @@ int config_check_size(const ModelConfig *c, const char *what) {
     return 0;
 }
 
-char *config_to_json(const ModelConfig *c) {
+void config_free(ModelConfig *c) {
+    free(c->source_json);
+    c->source_json = NULL;
+}
+
+/* *text with member key set to value_json (NULL stays NULL). */
+static void set_member(char **text, const char *key, const char *value_json) {
+    if (!*text) return;
+    char *edited = json_object_text_set(*text, key, value_json, "config.json");
+    free(*text);
+    *text = edited;
+}
+
+/* source_json with the dtype members set to the stored dtype where they
+ * differ; torch_dtype added if neither is there. */
+static char *source_with_dtype(const ModelConfig *c, DType dtype) {
+    const char *name = dtype_torch_name(dtype);
+    char value[32];
+    snprintf(value, sizeof value, "\"%s\"", name);
+    cJSON *root = cJSON_Parse(c->source_json);
+    char *text = xstrdup(c->source_json);
+    static const char *const keys[] = {"torch_dtype", "dtype"}; /* transformers >= 4.56 writes "dtype" */
+    int present = 0;
+    for (int i = 0; i < 2; i++) {
+        const cJSON *it = cJSON_GetObjectItemCaseSensitive(root, keys[i]);
+        if (!it) continue;
+        present = 1;
+        if (!(cJSON_IsString(it) && strcmp(it->valuestring, name) == 0)) set_member(&text, keys[i], value);
+    }
+    if (!present) set_member(&text, "torch_dtype", value);
+    cJSON_Delete(root);
+    return text;
+}
+
+char *config_to_json(const ModelConfig *c, DType dtype) {
+    if (c->source_json) return source_with_dtype(c, dtype);
     cJSON *r = cJSON_CreateObject();
     int is_qwen2 = strcmp(c->model_type, "qwen2") == 0;
     cJSON *arch = cJSON_AddArrayToObject(r, "architectures");
@@ -210,9 +248,9 @@ char *config_to_json(const ModelConfig *c) {
     cJSON_AddNumberToObject(r, "num_key_value_heads", c->num_key_value_heads);
     cJSON_AddNumberToObject(r, "head_dim", c->head_dim);
     cJSON_AddNumberToObject(r, "max_position_embeddings", c->max_position_embeddings);
-    cJSON_AddNumberToObject(r, "rms_norm_eps", c->rms_norm_eps);
-    cJSON_AddNumberToObject(r, "rope_theta", c->rope_theta);
-    cJSON_AddNumberToObject(r, "initializer_range", c->initializer_range);
+    json_add_float_to_object(r, "rms_norm_eps", c->rms_norm_eps);
+    json_add_float_to_object(r, "rope_theta", c->rope_theta);
+    json_add_float_to_object(r, "initializer_range", c->initializer_range);
     cJSON_AddBoolToObject(r, "tie_word_embeddings", c->tie_word_embeddings);
     if (!is_qwen2) cJSON_AddBoolToObject(r, "attention_bias", c->o_bias);
     cJSON_AddBoolToObject(r, "mlp_bias", 0);
@@ -220,9 +258,9 @@ char *config_to_json(const ModelConfig *c) {
     if (c->rope_llama3) {
         cJSON *rs = cJSON_AddObjectToObject(r, "rope_scaling");
         cJSON_AddStringToObject(rs, "rope_type", "llama3");
-        cJSON_AddNumberToObject(rs, "factor", c->rope_factor);
-        cJSON_AddNumberToObject(rs, "low_freq_factor", c->rope_low_freq_factor);
-        cJSON_AddNumberToObject(rs, "high_freq_factor", c->rope_high_freq_factor);
+        json_add_float_to_object(rs, "factor", c->rope_factor);
+        json_add_float_to_object(rs, "low_freq_factor", c->rope_low_freq_factor);
+        json_add_float_to_object(rs, "high_freq_factor", c->rope_high_freq_factor);
         cJSON_AddNumberToObject(rs, "original_max_position_embeddings", c->rope_original_max_pos);
     } else {
         cJSON_AddNullToObject(r, "rope_scaling");
@@ -233,8 +271,8 @@ char *config_to_json(const ModelConfig *c) {
         cJSON *e = cJSON_AddArrayToObject(r, "eos_token_id");
         for (int i = 0; i < c->n_eos; i++) cJSON_AddItemToArray(e, cJSON_CreateNumber(c->eos_token_ids[i]));
     }
-    cJSON_AddStringToObject(r, "torch_dtype", "float32");
-    char *s = cJSON_Print(r);
+    cJSON_AddStringToObject(r, "torch_dtype", dtype_torch_name(dtype));
+    char *s = json_print_exact(r, 1);
     cJSON_Delete(r);
     return s;
 }

@@ -2,6 +2,8 @@
 #ifndef DUSK_CONFIG_H
 #define DUSK_CONFIG_H
 
+#include "util/dtype.h"
+
 #define CONFIG_MAX_EOS 8
 
 typedef struct {
@@ -27,6 +29,9 @@ typedef struct {
     int bos_token_id;         /* -1 if unset */
     int n_eos;
     int eos_token_ids[CONFIG_MAX_EOS];
+    /* The config.json text this was parsed from (owned, NULL when built
+     * otherwise, e.g. from a llama2.c header): written back as it was. */
+    char *source_json;
 } ModelConfig;
 
 /* Fill HF defaults for a Llama config. */
@@ -39,8 +44,14 @@ int config_load(ModelConfig *c, const char *path);
 int config_validate(const ModelConfig *c, const char *what);
 /* The model's products of sizes fit an int and its weights fit in memory. */
 int config_check_size(const ModelConfig *c, const char *what);
-/* Serialize as HF config.json (malloc'd string). */
-char *config_to_json(const ModelConfig *c);
+/* Free what config_parse/config_load allocated (source_json). */
+void config_free(ModelConfig *c);
+/* HF config.json for a checkpoint whose weights are stored as dtype
+ * (malloc'd string). From source_json when there is one: the same text with
+ * only torch_dtype (and "dtype" if present) set to the stored dtype, every
+ * other key and number spelling untouched. Otherwise built from the fields,
+ * floats in their shortest form (1e-05, not 9.99999974737875e-06). */
+char *config_to_json(const ModelConfig *c, DType dtype);
 /* Inverse rotary frequencies [head_dim/2], with llama3 scaling applied. */
 void config_rope_inv_freq(const ModelConfig *c, float *inv_freq);
 int config_is_eos(const ModelConfig *c, int token);

@@ -101,6 +101,7 @@ int model_create(Model *m, const ModelConfig *cfg) {
     memset(m, 0, sizeof *m);
     if (config_validate(cfg, "model config") != 0) return -1;
     m->cfg = *cfg;
+    m->cfg.source_json = cfg->source_json ? xstrdup(cfg->source_json) : NULL; /* the model owns its copy */
     build_table(m);
     m->params = xcalloc(m->n_params, sizeof(float));
     bind_pointers(m);
@@ -117,6 +118,7 @@ void model_free(Model *m) {
     free(m->grads);
     free(m->layers);
     rope_table_free(&m->rope);
+    config_free(&m->cfg);
     memset(m, 0, sizeof *m);
 }
 

@@ -25,6 +25,12 @@ static cJSON *number_array(const double *v, long n) {
     return a;
 }
 
+static cJSON *float_array(const float *v, long n) {
+    cJSON *a = cJSON_CreateArray();
+    for (long i = 0; i < n; i++) cJSON_AddItemToArray(a, json_create_float(v[i]));
+    return a;
+}
+
 void run_record_add_training(cJSON *rec, const char *key, const TrainConfig *tc, const TrainLog *log) {
     cJSON *t = cJSON_AddObjectToObject(rec, key);
     cJSON_AddNumberToObject(t, "epochs", tc->epochs);
@@ -33,12 +39,12 @@ void run_record_add_training(cJSON *rec, const char *key, const TrainConfig *tc,
     cJSON_AddNumberToObject(t, "processes", tc->processes);
     cJSON_AddNumberToObject(t, "effective_batch", (double)tc->micro_batch * tc->grad_accum * tc->processes);
     cJSON_AddStringToObject(t, "optimizer", tc->opt.kind == OPT_ADAMW ? "adamw" : "sgd");
-    cJSON_AddNumberToObject(t, "lr", tc->opt.lr);
-    cJSON_AddNumberToObject(t, "beta1", tc->opt.beta1);
-    cJSON_AddNumberToObject(t, "beta2", tc->opt.beta2);
-    cJSON_AddNumberToObject(t, "eps", tc->opt.eps);
-    cJSON_AddNumberToObject(t, "weight_decay", tc->opt.weight_decay);
-    cJSON_AddNumberToObject(t, "max_grad_norm", tc->opt.max_grad_norm);
+    json_add_float_to_object(t, "lr", tc->opt.lr);
+    json_add_float_to_object(t, "beta1", tc->opt.beta1);
+    json_add_float_to_object(t, "beta2", tc->opt.beta2);
+    json_add_float_to_object(t, "eps", tc->opt.eps);
+    json_add_float_to_object(t, "weight_decay", tc->opt.weight_decay);
+    json_add_float_to_object(t, "max_grad_norm", tc->opt.max_grad_norm);
     cJSON_AddStringToObject(t, "schedule", "linear with warmup (HF get_linear_schedule_with_warmup)");
     cJSON_AddNumberToObject(t, "seed", (double)tc->seed);
     cJSON_AddNumberToObject(t, "max_steps", (double)log->max_steps);
@@ -50,7 +56,7 @@ void run_record_add_training(cJSON *rec, const char *key, const TrainConfig *tc,
     cJSON_AddItemToObject(t, "loss", number_array(log->loss, log->steps));
     cJSON_AddItemToObject(t, "forget_loss", number_array(log->forget_loss, log->steps));
     cJSON_AddItemToObject(t, "reg_loss", number_array(log->reg_loss, log->steps));
-    cJSON_AddItemToObject(t, "lr_per_step", number_array(log->lr, log->steps));
+    cJSON_AddItemToObject(t, "lr_per_step", float_array(log->lr, log->steps));
     cJSON_AddItemToObject(t, "grad_norm", number_array(log->grad_norm, log->steps));
 }
 

@@ -102,7 +102,7 @@ int train_run(Model *m, Model *ref, const Method *method, const ObjectiveParams 
     log->loss = xcalloc(nsteps, sizeof(double));
     log->forget_loss = xcalloc(nsteps, sizeof(double));
     log->reg_loss = xcalloc(nsteps, sizeof(double));
-    log->lr = xcalloc(nsteps, sizeof(double));
+    log->lr = xcalloc(nsteps, sizeof(float));
     log->grad_norm = xcalloc(nsteps, sizeof(double));
     ItemStream items = {forget->n, forget->n, xmalloc(sizeof(int) * forget->n), &rng};
     int *fidx = xmalloc(sizeof(int) * mb), *ridx = xmalloc(sizeof(int) * mb);

@@ -34,7 +34,8 @@ typedef struct {
 typedef struct {
     long max_steps, steps_per_epoch, warmup_steps;
     long steps;            /* optimizer steps taken */
-    double *loss, *forget_loss, *reg_loss, *lr, *grad_norm; /* per step */
+    double *loss, *forget_loss, *reg_loss, *grad_norm; /* per step */
+    float *lr;             /* per step, as the optimizer used it (a float) */
     double seconds;
     long tokens;           /* tokens processed (forget + retain) */
 } TrainLog;

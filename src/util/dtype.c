@@ -1,15 +1,17 @@
-/* fp32 <-> bf16/f16 conversion and safetensors dtype names. */
+/* fp32 <-> bf16/f16 conversion and dtype names (safetensors, torch). */
 #include "util/dtype.h"
 
 #include <math.h>
 #include <string.h>
 
 static const char *const kNames[DTYPE_COUNT] = {"F32", "BF16", "F16"};
+static const char *const kTorchNames[DTYPE_COUNT] = {"float32", "bfloat16", "float16"};
 static const size_t kSizes[DTYPE_COUNT] = {4, 2, 2};
 
 /* Out-of-range values come from corrupted callers; answer safely. */
 size_t dtype_size(DType t) { return (unsigned)t < DTYPE_COUNT ? kSizes[t] : 0; }
 const char *dtype_name(DType t) { return (unsigned)t < DTYPE_COUNT ? kNames[t] : "?"; }
+const char *dtype_torch_name(DType t) { return (unsigned)t < DTYPE_COUNT ? kTorchNames[t] : "?"; }
 
 int dtype_from_name(const char *s, DType *out) {
     for (int i = 0; i < DTYPE_COUNT; i++)

@@ -12,6 +12,8 @@ typedef enum { DTYPE_F32 = 0, DTYPE_BF16, DTYPE_F16, DTYPE_COUNT } DType;
 size_t dtype_size(DType t);
 /* safetensors spelling: "F32", "BF16", "F16". */
 const char *dtype_name(DType t);
+/* torch spelling, as HF config.json's torch_dtype: "float32", "bfloat16", "float16". */
+const char *dtype_torch_name(DType t);
 /* Parse a safetensors dtype string; -1 if unknown/unsupported. */
 int dtype_from_name(const char *s, DType *out);
 

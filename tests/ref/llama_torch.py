@@ -8,7 +8,22 @@ import math
 import torch
 
 
+def with_hf_defaults(cfg):
+    """config.json as transformers' LlamaConfig reads it: keys left out take
+    its defaults (a checkpoint dusk writes keeps its source config.json as it
+    was, so these may be absent)."""
+    full = dict(cfg)
+    defaults = {"num_key_value_heads": full["num_attention_heads"],
+                "head_dim": full["hidden_size"] // full["num_attention_heads"],
+                "rms_norm_eps": 1e-6, "rope_theta": 10000.0}
+    for key, value in defaults.items():
+        if full.get(key) is None:
+            full[key] = value
+    return full
+
+
 def rope_inv_freq(cfg):
+    cfg = with_hf_defaults(cfg)
     hd = cfg["head_dim"]
     base = cfg.get("rope_theta", 10000.0)
     inv = 1.0 / (base ** (torch.arange(0, hd, 2, dtype=torch.int64).double() / hd))
@@ -40,6 +55,7 @@ def forward(cfg, P, ids):
     """ids: LongTensor [B, T]; P: dict of HF-named parameters. Returns
     (logits [B,T,V], hidden states after each layer)."""
     B, T = ids.shape
+    cfg = with_hf_defaults(cfg)
     d, nh, nkv, hd = cfg["hidden_size"], cfg["num_attention_heads"], cfg["num_key_value_heads"], cfg["head_dim"]
     eps = cfg["rms_norm_eps"]
     x = P["model.embed_tokens.weight"][ids]
