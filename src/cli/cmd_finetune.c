@@ -46,7 +46,7 @@ int cmd_finetune(int argc, char **argv) {
     train_config_from_args(&tc, o, n);
     tc.label = "finetune";
     ObjectiveParams p;
-    objective_params_defaults(&p);
+    objective_params_defaults(&p, method_find("FT"));
     Model m;
     cli_load_model(&m, model_path);
     SeqList items;
