@@ -38,7 +38,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < N; i++) retain[i] = (int)rng_below(&r, c.vocab_size);
     Batch fb = {forget, B, T}, rb = {retain, B, T};
     ObjectiveParams p;
-    objective_params_defaults(&p);
+    objective_params_defaults(&p, method);
     ObjectiveCtx ctx;
     if (objective_setup(&ctx, method, &m, method->needs_ref ? &ref : NULL, &p, &r, B, T) != 0)
         dusk_die("%s", dusk_last_error());

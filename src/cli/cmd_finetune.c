@@ -48,7 +48,7 @@ int cmd_finetune(int argc, char **argv) {
     cli_begin_out(&od, out);
     tc.label = "finetune";
     ObjectiveParams p;
-    objective_params_defaults(&p);
+    objective_params_defaults(&p, method_find("FT"));
     Model m;
     cli_load_model(&m, model_path);
     SeqList items;

@@ -13,6 +13,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/train_args.h"
 #include "io/ids_file.h"
 #include "model/checkpoint.h"
 #include "train/objective.h"
@@ -41,24 +42,6 @@ static int *flatten(const IdSequences *s, int T) {
     for (int b = 0; b < s->n_seqs; b++)
         for (int t = 0; t < T; t++) ids[b * T + t] = s->seqs[b][t];
     return ids;
-}
-
-void objective_params_from_args(ObjectiveParams *p, const Method *method, const ArgSpec *o, int n);
-void objective_params_from_args(ObjectiveParams *p, const Method *method, const ArgSpec *o, int n) {
-    objective_params_defaults(p);
-    int simnpo = strncmp(method->name, "SimNPO", 6) == 0;
-    p->beta = args_double(o, n, "beta", simnpo ? 4.5 : 0.1);
-    p->forget_coeff = (float)args_double(o, n, "forget-coeff", simnpo ? 0.125 : 1.0);
-    p->reg_coeff = (float)args_double(o, n, "reg-coeff", 1.0);
-    p->simnpo_delta = (float)args_double(o, n, "simnpo-delta", 0.0);
-    p->rmu_layer = (int)args_long(o, n, "rmu-layer", -1);
-    p->rmu_coeff = (float)args_double(o, n, "rmu-coeff", 20.0);
-    p->rmu_alpha = (float)args_double(o, n, "rmu-alpha", 1.0);
-    p->sga_threshold = (float)args_double(o, n, "sga-threshold", 0.70);
-    const char *compat = args_str(o, n, "compat", "none");
-    if (strcmp(compat, "release") == 0) p->compat_release = 1;
-    else if (strcmp(compat, "none") != 0) dusk_die("--compat must be 'release' or 'none' (got '%s')", compat);
-    if (!(p->beta > 0)) dusk_die("--beta must be > 0");
 }
 
 static int grad_objective(const ArgSpec *o, int n, const char *out) {
@@ -120,15 +103,7 @@ int cmd_grad(int argc, char **argv) {
         {"retain-ids", ARG_VALUE, "retain batch (equal-length id sequences)", 0, 0},
         {"ref", ARG_VALUE, "frozen reference model (default: a copy of --model)", 0, 0},
         {"seed", ARG_VALUE, "seed (RMU control vector); default 0", 0, 0},
-        {"beta", ARG_VALUE, "NPO/SimNPO beta (default 0.1; SimNPO 4.5)", 0, 0},
-        {"forget-coeff", ARG_VALUE, "forget coefficient (default 1; SimNPO 0.125)", 0, 0},
-        {"reg-coeff", ARG_VALUE, "regulariser coefficient (default 1)", 0, 0},
-        {"simnpo-delta", ARG_VALUE, "SimNPO margin delta (default 0)", 0, 0},
-        {"rmu-layer", ARG_VALUE, "RMU layer (default 7, or the middle layer if fewer than 8)", 0, 0},
-        {"rmu-coeff", ARG_VALUE, "RMU steering coefficient c (default 20)", 0, 0},
-        {"rmu-alpha", ARG_VALUE, "RMU retain weight alpha (default 1)", 0, 0},
-        {"sga-threshold", ARG_VALUE, "SGA selection threshold (default 0.70)", 0, 0},
-        {"compat", ARG_VALUE, "'release' reproduces the public DUSK code's departures", 0, 0},
+        OBJECTIVE_ARG_SPECS,
         {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},
         {"help", ARG_FLAG, "show this help", 0, 0},
     };

@@ -129,7 +129,6 @@ int cmd_detokenize(int argc, char **argv) {
     if (!out) dusk_die("detokenize: %s", dusk_last_error());
     if (args_flag(o, n, "lossy")) {
         char *valid = utf8_lossy(out, out_len, &out_len);
-        if (!valid) dusk_die("detokenize: out of memory");
         free(out);
         out = valid;
     }

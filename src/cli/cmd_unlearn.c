@@ -18,8 +18,6 @@
 #include "util/err.h"
 #include "util/fileio.h"
 
-void objective_params_from_args(ObjectiveParams *p, const Method *method, const ArgSpec *o, int n);
-
 typedef struct {
     SeqList forget, retain;
     DuskData dusk;
@@ -86,12 +84,28 @@ static void record_objective(cJSON *rec, const char *method, const ObjectivePara
     cJSON_AddStringToObject(j, "compat", p->compat_release ? "release" : "none");
 }
 
+/* RMU: which control vector each micro-batch used (see TrainLog.controls),
+ * so a run shows whether the vector was fixed or redrawn. */
+static void record_controls(cJSON *training, const TrainLog *log) {
+    cJSON *j = cJSON_AddObjectToObject(training, "rmu_control");
+    cJSON_AddNumberToObject(j, "micro_batches", (double)log->micro_batches);
+    cJSON *uses = cJSON_AddArrayToObject(j, "vectors");
+    for (int i = 0; i < log->n_controls; i++) {
+        cJSON *u = cJSON_CreateObject();
+        cJSON_AddNumberToObject(u, "from_micro_batch", (double)log->controls[i].from);
+        cJSON_AddStringToObject(u, "sha256", log->controls[i].sha256);
+        cJSON_AddNumberToObject(u, "norm", log->controls[i].norm);
+        cJSON_AddItemToArray(uses, u);
+    }
+}
+
 static void train_or_die(Model *m, Model *ref, const char *method_name, const ObjectiveParams *p, const ChunkSet *f,
                          const ChunkSet *r, TrainConfig *tc, TrainLog *log, cJSON *rec, const char *key) {
     const Method *method = method_find(method_name);
     tc->label = method_name;
     if (train_run(m, ref, method, p, f, r, tc, log) != 0) dusk_die("%s", dusk_last_error());
     run_record_add_training(rec, key, tc, log);
+    if (log->n_controls) record_controls(cJSON_GetObjectItem(rec, key), log);
     train_log_free(log);
 }
 
@@ -109,21 +123,13 @@ static void task_vector(Model *base, const ObjectiveParams *p, const ChunkSet *f
 int cmd_unlearn(int argc, char **argv) {
     ArgSpec o[] = {
         TRAIN_ARG_SPECS,
-        {"method", ARG_VALUE, "GA, GA+GD, GA+KL, NPO, NPO+GD, NPO+KL, RMU, SGA, TV, TAU, NONE+GD, ME+GD, SimNPO, SimNPO+GD", 0, 0},
+        {"method", ARG_VALUE, "GA, GA+GD, GA+KL, NPO, NPO+GD, NPO+KL, RMU, SGA, TV, TAU, NONE+GD, ME+GD, SimNPO, SimNPO-forget-only", 0, 0},
         {"ref", ARG_VALUE, "frozen reference model (default: a copy of --model)", 0, 0},
         {"forget-ids", ARG_VALUE, "forget chunks as token ids (instead of --data)", 0, 0},
         {"retain-ids", ARG_VALUE, "retain chunks as token ids (instead of --data)", 0, 0},
-        {"beta", ARG_VALUE, "NPO/SimNPO beta (default 0.1; SimNPO 4.5)", 0, 0},
-        {"forget-coeff", ARG_VALUE, "forget coefficient (default 1; SimNPO 0.125)", 0, 0},
-        {"reg-coeff", ARG_VALUE, "regulariser coefficient (default 1)", 0, 0},
-        {"simnpo-delta", ARG_VALUE, "SimNPO margin (default 0)", 0, 0},
-        {"rmu-layer", ARG_VALUE, "RMU layer (default 7, or the middle layer if fewer than 8)", 0, 0},
-        {"rmu-coeff", ARG_VALUE, "RMU steering coefficient c (default 20)", 0, 0},
-        {"rmu-alpha", ARG_VALUE, "RMU retain weight alpha (default 1)", 0, 0},
-        {"sga-threshold", ARG_VALUE, "SGA selection threshold (default 0.70)", 0, 0},
+        OBJECTIVE_ARG_SPECS,
         {"sga-epochs", ARG_VALUE, "TAU: epochs of the SGA stage (default 5)", 0, 0},
         {"tv-alpha", ARG_VALUE, "task-vector scale alpha (default 1)", 0, 0},
-        {"compat", ARG_VALUE, "'release': the public DUSK code's behaviour (see README)", 0, 0},
     };
     int n = sizeof o / sizeof o[0];
     if (args_parse(o, n, argc, argv, 1, NULL, NULL) != 0) dusk_die("unlearn: %s", dusk_last_error());

@@ -54,6 +54,22 @@ void train_config_from_args(TrainConfig *tc, const ArgSpec *o, int n) {
     check_train_flags(tc);
 }
 
+void objective_params_from_args(ObjectiveParams *p, const Method *method, const ArgSpec *o, int n) {
+    objective_params_defaults(p, method);
+    p->beta = args_double(o, n, "beta", p->beta);
+    p->forget_coeff = (float)args_double(o, n, "forget-coeff", p->forget_coeff);
+    p->reg_coeff = (float)args_double(o, n, "reg-coeff", p->reg_coeff);
+    p->simnpo_delta = (float)args_double(o, n, "simnpo-delta", p->simnpo_delta);
+    p->rmu_layer = (int)args_long(o, n, "rmu-layer", p->rmu_layer);
+    p->rmu_coeff = (float)args_double(o, n, "rmu-coeff", p->rmu_coeff);
+    p->rmu_alpha = (float)args_double(o, n, "rmu-alpha", p->rmu_alpha);
+    p->sga_threshold = (float)args_double(o, n, "sga-threshold", p->sga_threshold);
+    const char *compat = args_str(o, n, "compat", "none");
+    if (strcmp(compat, "release") == 0) p->compat_release = 1;
+    else if (strcmp(compat, "none") != 0) dusk_die("--compat must be 'release' or 'none' (got '%s')", compat);
+    if (!(p->beta > 0)) dusk_die("--beta must be > 0");
+}
+
 ChunkSet chunkset_of(const SeqList *s) {
     ChunkSet c = {s->n, s->T, (const int *const *)s->seqs};
     return c;

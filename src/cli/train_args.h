@@ -34,6 +34,21 @@
     {"allow-nonfinite", ARG_FLAG, "keep training (and save) after a NaN/inf loss or gradient", 0, 0},     \
     {"help", ARG_FLAG, "show this help", 0, 0}
 
+/* The hyperparameters of the unlearning objectives (dusk unlearn, dusk grad). */
+#define OBJECTIVE_ARG_SPECS                                                                               \
+    {"beta", ARG_VALUE, "NPO/SimNPO beta (default 0.1; SimNPO 4.5)", 0, 0},                              \
+    {"forget-coeff", ARG_VALUE, "forget coefficient (default 1; ME+GD 0.1, SimNPO 0.125)", 0, 0},       \
+    {"reg-coeff", ARG_VALUE, "regulariser coefficient (default 1)", 0, 0},                               \
+    {"simnpo-delta", ARG_VALUE, "SimNPO margin delta (default 0)", 0, 0},                                \
+    {"rmu-layer", ARG_VALUE, "RMU layer (default 7, or the middle layer if fewer than 8)", 0, 0},       \
+    {"rmu-coeff", ARG_VALUE, "RMU steering coefficient c (default 20)", 0, 0},                          \
+    {"rmu-alpha", ARG_VALUE, "RMU retain weight alpha (default 1)", 0, 0},                              \
+    {"sga-threshold", ARG_VALUE, "SGA selection threshold (default 0.70)", 0, 0},                       \
+    {"compat", ARG_VALUE, "'release': the public DUSK code's behaviour (see README)", 0, 0}
+
+/* The method's defaults (objective_params_defaults) overridden by the
+ * OBJECTIVE_ARG_SPECS options given (dies on bad values). */
+void objective_params_from_args(ObjectiveParams *p, const Method *method, const ArgSpec *o, int n);
 /* Fill a TrainConfig from the parsed options (dies on bad values). */
 void train_config_from_args(TrainConfig *tc, const ArgSpec *o, int n);
 /* View a SeqList of equal-length sequences as a ChunkSet (no copy). */

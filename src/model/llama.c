@@ -222,6 +222,12 @@ void activations_free(Activations *a) {
     memset(a, 0, sizeof *a);
 }
 
+void activations_ensure(Activations *a, const Model *m, int B, int T, int recompute) {
+    if (a->buffer && a->B == B && a->T == T && a->recompute == recompute) return;
+    activations_free(a);
+    activations_alloc(a, m, B, T, recompute);
+}
+
 const float *model_hidden(const Activations *a, int layer) { return a->x[layer + 1]; }
 
 /* ------------------------------------------------------------------ */

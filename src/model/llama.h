@@ -73,6 +73,11 @@ int model_set_trainable(Model *m, const char *name, int trainable);
 
 void activations_alloc(Activations *a, const Model *m, int B, int T, int recompute);
 void activations_free(Activations *a);
+/* Make a (zeroed, or allocated by activations_alloc) fit B x T sequences:
+ * kept as it is when its shape and recompute mode already match,
+ * reallocated otherwise, so a loop over batches allocates only when the
+ * shape changes. */
+void activations_ensure(Activations *a, const Model *m, int B, int T, int recompute);
 
 /* Forward over ids[B*T] (each row of T tokens one sequence, positions 0..T-1).
  * Runs layers 0..n_layers-1; when n_layers == L it also applies the final

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "ops/ops.h"
+#include "util/err.h"
 
 void rmsnorm_forward(float *out, float *rstd, const float *inp, const float *w, int n, int c, float eps) {
 #pragma omp parallel for schedule(static)
@@ -39,7 +40,7 @@ void rmsnorm_backward(float *dinp, float *dw, const float *dout, const float *in
          * rows, cache friendly), then added in chunk order: the result does
          * not depend on the thread count. */
         enum { CHUNKS = 16 };
-        float *part = calloc((size_t)CHUNKS * c, sizeof(float));
+        float *part = xcalloc((size_t)CHUNKS * c, sizeof(float));
         int per = (n + CHUNKS - 1) / CHUNKS;
 #pragma omp parallel for schedule(static)
         for (int k = 0; k < CHUNKS; k++) {

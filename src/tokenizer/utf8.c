@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/err.h"
+
 int utf8_decode(const unsigned char *s, size_t len, uint32_t *cp) {
     unsigned c = s[0];
     if (c < 0x80) {
@@ -91,8 +93,7 @@ static size_t maximal_invalid_subpart(const unsigned char *s, size_t len) {
 
 char *utf8_lossy(const char *text, size_t len, size_t *out_len) {
     const unsigned char *s = (const unsigned char *)text;
-    char *out = malloc(len * 3 + 1); /* each bad byte becomes at most 3 */
-    if (!out) return NULL;
+    char *out = xmalloc(len * 3 + 1); /* each bad byte becomes at most 3 */
     size_t o = 0;
     for (size_t i = 0; i < len;) {
         uint32_t cp;

@@ -19,8 +19,8 @@ int utf8_is_whitespace(uint32_t cp);
 
 /* text as valid UTF-8: every maximal invalid subpart replaced by U+FFFD,
  * as Rust's String::from_utf8_lossy (HF tokenizers' decode) and Python's
- * bytes.decode("utf-8", "replace") do. malloc'd, NUL-terminated; NULL when
- * out of memory. */
+ * bytes.decode("utf-8", "replace") do. Heap-allocated (free() it),
+ * NUL-terminated. */
 char *utf8_lossy(const char *text, size_t len, size_t *out_len);
 
 #endif

@@ -5,34 +5,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "train/objective.h"
+#include "train/objectives/terms.h"
 #include "util/err.h"
 
-double term_ga_forget(ObjectiveCtx *, const Batch *, float, LossParts *);
-double term_ce_forget(ObjectiveCtx *, const Batch *, float, LossParts *);
-double term_gd_reg(ObjectiveCtx *, const Batch *, float, LossParts *);
-double term_kl_reg(ObjectiveCtx *, const Batch *, float, LossParts *);
-double term_npo_forget(ObjectiveCtx *, const Batch *, float, LossParts *);
-double term_simnpo_forget(ObjectiveCtx *, const Batch *, float, LossParts *);
-double term_sga_forget(ObjectiveCtx *, const Batch *, float, LossParts *);
-double term_me_forget(ObjectiveCtx *, const Batch *, float, LossParts *);
-double term_rmu_forget(ObjectiveCtx *, const Batch *, float, LossParts *);
-double term_rmu_reg(ObjectiveCtx *, const Batch *, float, LossParts *);
-
+/* Rows: name, forget term, regulariser, needs a reference, works on hidden
+ * states, then the method's own defaults where they differ from the common
+ * ones. ME+GD's forget coefficient is DUSK's (config/dusk.yaml: "0.1 for
+ * ME+GD"); SimNPO is open-unlearning's trainer (forget term + NLL on
+ * retain) with its configs/trainer/SimNPO.yaml: gamma 0.125, alpha 1,
+ * beta 4.5, delta 0. */
 static const Method kMethods[] = {
-    {"GA", term_ga_forget, NULL, 0, 0, "gradient ascent on forget"},
-    {"GA+GD", term_ga_forget, term_gd_reg, 0, 0, "GA + descent on retain"},
-    {"GA+KL", term_ga_forget, term_kl_reg, 1, 0, "GA + KL(ref || model) on retain"},
-    {"NPO", term_npo_forget, NULL, 1, 0, "negative preference optimisation"},
-    {"NPO+GD", term_npo_forget, term_gd_reg, 1, 0, "NPO + descent on retain"},
-    {"NPO+KL", term_npo_forget, term_kl_reg, 1, 0, "NPO + KL on retain"},
-    {"RMU", term_rmu_forget, term_rmu_reg, 1, 1, "representation misdirection"},
-    {"SGA", term_sga_forget, NULL, 0, 0, "selective gradient ascent"},
-    {"NONE+GD", NULL, term_gd_reg, 0, 0, "fine-tune on retain only"},
-    {"ME+GD", term_me_forget, term_gd_reg, 0, 0, "maximum entropy on forget + GD"},
-    {"SimNPO", term_simnpo_forget, NULL, 0, 0, "length-normalised reference-free NPO"},
-    {"SimNPO+GD", term_simnpo_forget, term_gd_reg, 0, 0, "SimNPO + GD"},
-    {"FT", term_ce_forget, NULL, 0, 0, "fine-tune on forget (+CE; task-vector stage)"},
+    {"GA", term_ga_forget, NULL, 0, 0, 0, 0, "gradient ascent on forget"},
+    {"GA+GD", term_ga_forget, term_gd_reg, 0, 0, 0, 0, "GA + descent on retain"},
+    {"GA+KL", term_ga_forget, term_kl_reg, 1, 0, 0, 0, "GA + KL(ref || model) on retain"},
+    {"NPO", term_npo_forget, NULL, 1, 0, 0, 0, "negative preference optimisation"},
+    {"NPO+GD", term_npo_forget, term_gd_reg, 1, 0, 0, 0, "NPO + descent on retain"},
+    {"NPO+KL", term_npo_forget, term_kl_reg, 1, 0, 0, 0, "NPO + KL on retain"},
+    {"RMU", term_rmu_forget, term_rmu_reg, 1, 1, 0, 0, "representation misdirection"},
+    {"SGA", term_sga_forget, NULL, 0, 0, 0, 0, "selective gradient ascent"},
+    {"NONE+GD", NULL, term_gd_reg, 0, 0, 0, 0, "fine-tune on retain only"},
+    {"ME+GD", term_me_forget, term_gd_reg, 0, 0, 0.1f, 0, "maximum entropy on forget + GD"},
+    {"SimNPO", term_simnpo_forget, term_gd_reg, 0, 0, 0.125f, 4.5,
+     "length-normalised reference-free NPO + NLL on retain (open-unlearning)"},
+    {"SimNPO-forget-only", term_simnpo_forget, NULL, 0, 0, 0.125f, 4.5, "SimNPO's forget term alone"},
+    {"FT", term_ce_forget, NULL, 0, 0, 0, 0, "fine-tune on forget (+CE; task-vector stage)"},
 };
 static const int kNumMethods = (int)(sizeof kMethods / sizeof kMethods[0]);
 
@@ -52,10 +48,10 @@ const char *method_names(void) {
     return buf;
 }
 
-void objective_params_defaults(ObjectiveParams *p) {
-    p->forget_coeff = 1.0f;
+void objective_params_defaults(ObjectiveParams *p, const Method *method) {
+    p->forget_coeff = method && method->forget_coeff != 0 ? method->forget_coeff : 1.0f;
     p->reg_coeff = 1.0f;
-    p->beta = 0.1f;
+    p->beta = method && method->beta != 0 ? method->beta : 0.1;
     p->simnpo_delta = 0.0f;
     p->rmu_layer = -1;
     p->rmu_coeff = 20.0f;

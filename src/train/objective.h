@@ -52,6 +52,10 @@ typedef struct {
     TermFn reg;             /* NULL: no regulariser */
     int needs_ref;
     int uses_hidden;        /* RMU: works on a layer's hidden state */
+    /* The method's own defaults where they differ from the common ones
+     * (forget_coeff 1, beta 0.1); 0 means the common default. */
+    float forget_coeff;
+    double beta;
     const char *summary;
 } Method;
 
@@ -59,7 +63,9 @@ const Method *method_find(const char *name);
 /* Comma-separated list of method names (static string). */
 const char *method_names(void);
 
-void objective_params_defaults(ObjectiveParams *p);
+/* The defaults of a method's hyperparameters (method may be NULL: the
+ * common defaults). */
+void objective_params_defaults(ObjectiveParams *p, const Method *method);
 /* Prepare ctx for a method: freezing (RMU), the control vector, activations
  * for (B, T) sequences. ref may be NULL when !method->needs_ref. */
 int objective_setup(ObjectiveCtx *ctx, const Method *method, Model *model, Model *ref, const ObjectiveParams *p,
@@ -69,18 +75,5 @@ void objective_teardown(ObjectiveCtx *ctx);
  * method does not use it). Gradients accumulate with weight `scale`. */
 int objective_compute(ObjectiveCtx *ctx, const Method *method, const Batch *forget, const Batch *retain, float scale,
                       LossParts *out);
-
-/* --- helpers shared by the terms (objectives/common.c) --- */
-/* Forward the batch through the full model; fills ctx->acts logits. */
-void term_forward(ObjectiveCtx *ctx, Model *m, Activations *a, const Batch *b);
-/* Next-token targets of a batch (-1 at each sequence's last position). */
-void term_targets(const Batch *b, int *targets);
-/* Per-sequence summed NLL over the T-1 next-token positions. */
-void term_sequence_nll(const float *logits, const int *targets, int B, int T, int V, double *nll);
-/* Write into dlogits (may alias logits) coef[b] * (softmax - onehot) for each
- * next-token position of sequence b, zero at each last position. */
-void term_nll_grad(float *dlogits, const float *logits, const int *targets, int B, int T, int V, const float *coef);
-/* Draw the RMU control vector c * u / |u| with u ~ U[0,1)^d. */
-void rmu_draw_control(ObjectiveCtx *ctx);
 
 #endif

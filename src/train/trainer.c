@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "data/text.h"
 #include "util/err.h"
 
 void train_config_defaults(TrainConfig *c) {
@@ -70,6 +71,21 @@ static void progress_line(const TrainConfig *tc, long step, long max, double los
     fflush(stderr);
 }
 
+/* Append an entry to log->controls when the micro-batch just run used
+ * another control vector than the one before it (last keeps a copy). */
+static void note_control(TrainLog *log, const float *control, float *last, int d) {
+    size_t bytes = sizeof(float) * (size_t)d;
+    if (log->n_controls > 0 && memcmp(control, last, bytes) == 0) return;
+    memcpy(last, control, bytes);
+    log->controls = xrealloc(log->controls, sizeof(ControlVectorUse) * (size_t)(log->n_controls + 1));
+    ControlVectorUse *u = &log->controls[log->n_controls++];
+    u->from = log->micro_batches - 1;
+    sha256_hex(control, bytes, u->sha256);
+    double sq = 0.0;
+    for (int i = 0; i < d; i++) sq += (double)control[i] * control[i];
+    u->norm = sqrt(sq);
+}
+
 static void copy_rows(int *dst, const ChunkSet *set, const int *idx, int k) {
     for (int i = 0; i < k; i++) memcpy(dst + (size_t)i * set->T, set->seqs[idx[i]], sizeof(int) * set->T);
 }
@@ -79,6 +95,10 @@ int train_run(Model *m, Model *ref, const Method *method, const ObjectiveParams 
     memset(log, 0, sizeof *log);
     if (forget->n <= 0) return dusk_error("no training items");
     if (method->reg && (!retain || retain->n <= 0)) return dusk_error("method %s needs retain chunks", method->name);
+    /* A method without a regulariser ignores retain chunks altogether: no
+     * pairing draws from the seeded generator, so its run (the forget order
+     * included) is the same whether or not retain chunks were given. */
+    if (!method->reg) retain = NULL;
     int mb = tc->micro_batch, eff = mb * tc->grad_accum * tc->processes;
     if (mb <= 0 || tc->grad_accum <= 0 || tc->processes != 1)
         return dusk_error("batch settings: micro-batch and grad-accum must be > 0 (and processes 1)");
@@ -108,6 +128,7 @@ int train_run(Model *m, Model *ref, const Method *method, const ObjectiveParams 
     int *fidx = xmalloc(sizeof(int) * mb), *ridx = xmalloc(sizeof(int) * mb);
     int *fids = xmalloc(sizeof(int) * (size_t)mb * forget->T);
     int *rids = retain ? xmalloc(sizeof(int) * (size_t)mb * retain->T) : NULL;
+    float *last_control = ctx.rmu_control ? xmalloc(sizeof(float) * (size_t)m->cfg.hidden_size) : NULL;
     double t0 = now_seconds();
     int rc = 0;
     float scale = 1.0f / (float)tc->grad_accum;
@@ -128,6 +149,8 @@ int train_run(Model *m, Model *ref, const Method *method, const ObjectiveParams 
             loss += parts.loss / tc->grad_accum;
             fl += parts.forget_loss / tc->grad_accum;
             rl += parts.reg_loss / tc->grad_accum;
+            log->micro_batches++;
+            if (ctx.rmu_control) note_control(log, ctx.rmu_control, last_control, m->cfg.hidden_size);
             log->tokens += (long)mb * forget->T * (method->forget ? 1 : 0) + (long)mb * (retain ? retain->T : 0) * (method->reg ? 1 : 0);
         }
         log->lr[step] = optimizer_current_lr(&opt);
@@ -153,7 +176,7 @@ int train_run(Model *m, Model *ref, const Method *method, const ObjectiveParams 
                              "%g); nothing is saved (--allow-nonfinite keeps going)", log->steps, bad, tc->opt.lr);
     model_set_all_trainable(m, 1);
 done:
-    free(items.perm), free(fidx), free(ridx), free(fids), free(rids);
+    free(items.perm), free(fidx), free(ridx), free(fids), free(rids), free(last_control);
     optimizer_free(&opt);
     objective_teardown(&ctx);
     return rc;
@@ -161,6 +184,7 @@ done:
 
 void train_log_free(TrainLog *log) {
     free(log->loss), free(log->forget_loss), free(log->reg_loss), free(log->lr), free(log->grad_norm);
+    free(log->controls);
     memset(log, 0, sizeof *log);
 }
 

@@ -31,6 +31,14 @@ typedef struct {
  * would not fit in memory). */
 #define TRAIN_MAX_STEPS 10000000L
 
+/* An RMU control vector in use from micro-batch `from` (counted over the
+ * whole run from 0) until the next entry's `from`. */
+typedef struct {
+    long from;
+    char sha256[65];       /* of its float32 values */
+    double norm;           /* its Euclidean norm (the steering coefficient c) */
+} ControlVectorUse;
+
 typedef struct {
     long max_steps, steps_per_epoch, warmup_steps;
     long steps;            /* optimizer steps taken */
@@ -38,6 +46,12 @@ typedef struct {
     float *lr;             /* per step, as the optimizer used it (a float) */
     double seconds;
     long tokens;           /* tokens processed (forget + retain) */
+    long micro_batches;    /* micro-batches processed */
+    /* RMU only: each control vector the run used, in order; one entry when
+     * the vector is fixed for the run, one per micro-batch when it is
+     * redrawn (--compat release). */
+    ControlVectorUse *controls;
+    int n_controls;
 } TrainLog;
 
 void train_config_defaults(TrainConfig *c);

@@ -2,8 +2,14 @@
 checkpoint (and another seed does not); RMU leaves every tensor except the
 three trained down_proj matrices bit-identical; TV equals
 theta0 - alpha (theta_ft - theta0) computed here in float32 from a separate
-`dusk finetune` with the same seed; bad input (unknown method, a reference
-of another shape) fails before any work with a clear message."""
+`dusk finetune` with the same seed; TAU equals SGA followed by TV (two
+separate `dusk unlearn` runs), tensor for tensor, byte for byte; RMU's
+control vector (run.json training.rmu_control) is one vector for every
+micro-batch by default, the one `dusk grad --objective RMU` draws from the
+same seed, and a new vector of norm c at every micro-batch under --compat
+release; bad input (unknown method, a reference of another shape) fails
+before any work with a clear message."""
+import hashlib
 import json
 import os
 import subprocess
@@ -30,6 +36,53 @@ def check(cond, what):
     print(f"  {'ok ' if cond else 'BAD'} {what}")
     if not cond:
         failures.append(what)
+
+
+def tensor_bytes(d):
+    return {k: v.numpy().tobytes() for k, v in safetensors_py.load(f"{d}/model.safetensors").items()}
+
+
+def check_tau(t, common):
+    """TAU = SGA for --sga-epochs, then TV (fine-tune + negate) from the SGA model."""
+    i = common.index("--epochs")
+    base = common[:i] + common[i + 2:]  # each stage sets its own epochs
+    tau = ["--sga-epochs", "3", "--epochs", "2", "--tv-alpha", "0.5", "--seed", "7"]
+    run("unlearn", "--model", f"{t}/m0", "--method", "TAU", *base, *tau, "--out", f"{t}/tau")
+    run("unlearn", "--model", f"{t}/m0", "--method", "SGA", *base, "--epochs", "3", "--seed", "7", "--out", f"{t}/sga")
+    run("unlearn", "--model", f"{t}/sga", "--method", "TV", *base, "--epochs", "2", "--tv-alpha", "0.5", "--seed", "7",
+        "--out", f"{t}/sga_tv")
+    a, b, m0 = tensor_bytes(f"{t}/tau"), tensor_bytes(f"{t}/sga_tv"), tensor_bytes(f"{t}/m0")
+    same = a.keys() == b.keys() and all(a[k] == b[k] for k in a)
+    moved = any(a[k] != m0[k] for k in a)
+    check(same and moved, f"TAU == SGA then TV: all {len(a)} tensors byte-identical (and moved from the start)")
+
+
+def check_rmu_control(t, common):
+    """Default: one control vector for the whole run, the one `dusk grad` draws
+    from the same seed; --compat release: a new one at every micro-batch."""
+    c = 7.5
+    run("grad", "--model", f"{t}/m0", "--objective", "RMU", "--forget-ids", f"{t}/f.txt", "--retain-ids",
+        f"{t}/r.txt", "--rmu-coeff", str(c), "--seed", "11", "--out", f"{t}/g.st")
+    control = safetensors_py.load(f"{t}/g.st")["rmu.control"]
+    want_sha = hashlib.sha256(control.numpy().astype("<f4").tobytes()).hexdigest()
+    for compat in ("none", "release"):
+        run("unlearn", "--model", f"{t}/m0", "--method", "RMU", *common, "--rmu-coeff", str(c), "--seed", "11",
+            "--compat", compat, "--out", f"{t}/rmu_{compat}")
+        tr = json.load(open(f"{t}/rmu_{compat}/run.json"))["training"]
+        rc = tr["rmu_control"]
+        n_micro = tr["steps"] * tr["grad_accum"]
+        vecs = rc["vectors"]
+        norms_ok = all(abs(v["norm"] - c) <= 1e-5 * c for v in vecs)
+        print(f"     {compat}: {rc['micro_batches']} micro-batches, {len(vecs)} control vector(s), "
+              f"norms {min(v['norm'] for v in vecs):.7g}..{max(v['norm'] for v in vecs):.7g}")
+        if compat == "none":
+            check(rc["micro_batches"] == n_micro > 1 and len(vecs) == 1 and vecs[0]["from_micro_batch"] == 0
+                  and vecs[0]["sha256"] == want_sha and norms_ok,
+                  "RMU default: one control vector (norm c, = dusk grad's from the same seed) for every micro-batch")
+        else:
+            check(rc["micro_batches"] == n_micro > 1 and [v["from_micro_batch"] for v in vecs] == list(range(n_micro))
+                  and len({v["sha256"] for v in vecs}) == n_micro and norms_ok,
+                  "RMU --compat release: a different control vector of norm c at every micro-batch")
 
 
 def main():
@@ -72,6 +125,9 @@ def main():
         alpha = torch.tensor(0.75, dtype=torch.float32)
         exact = all(torch.equal(tv[k], base[k] - alpha * (ft[k] - base[k])) for k in base)
         check(exact, "TV: theta = theta0 - alpha (theta_ft - theta0), bit-exact in float32")
+
+        check_tau(t, common)
+        check_rmu_control(t, common)
 
         r = run("unlearn", "--model", f"{t}/m0", "--method", "XYZ", *common, "--out", f"{t}/x", ok=False)
         check(r.returncode != 0 and "unknown method 'XYZ'" in r.stderr and not os.path.exists(f"{t}/x"),

@@ -29,10 +29,7 @@ static int score_window(Model *m, Activations *a, const int *ids, int n, const c
     if (n < 2) return dusk_error("an MIA window needs at least 2 tokens");
     if (n > m->cfg.max_position_embeddings)
         return dusk_error("an MIA window of %d tokens exceeds max_position_embeddings (%d)", n, m->cfg.max_position_embeddings);
-    if (!a->buffer || a->T != n) {
-        activations_free(a);
-        activations_alloc(a, m, 1, n, 0);
-    }
+    activations_ensure(a, m, 1, n, 0);
     model_forward(m, a, ids, m->cfg.num_hidden_layers);
     return mia_scores_from_logprobs(a->logits, n - 1, m->cfg.vocab_size, ids + 1, text, strlen(text), out);
 }

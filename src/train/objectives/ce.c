@@ -4,7 +4,8 @@
  * B·(T−1) next-token positions. */
 #include <stdlib.h>
 
-#include "train/objective.h"
+#include "train/objectives/terms.h"
+#include "util/err.h"
 
 /* CE_mean of the batch; adds sign * weight * dCE_mean/dθ. */
 static double ce_mean_term(ObjectiveCtx *ctx, const Batch *b, float weight) {
@@ -12,7 +13,7 @@ static double ce_mean_term(ObjectiveCtx *ctx, const Batch *b, float weight) {
     Activations *a = &ctx->acts;
     term_forward(ctx, m, a, b);
     int N = b->B * b->T, V = m->cfg.vocab_size;
-    int *targets = malloc(sizeof(int) * (size_t)N);
+    int *targets = xmalloc(sizeof(int) * (size_t)N);
     term_targets(b, targets);
     float denom = (float)(b->B * (b->T - 1));
     double ce = cross_entropy_forward_backward(a->logits, a->logits, targets, N, V, weight / denom) / denom;
@@ -21,19 +22,16 @@ static double ce_mean_term(ObjectiveCtx *ctx, const Batch *b, float weight) {
     return ce;
 }
 
-double term_ga_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts);
 double term_ga_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
     (void)parts;
     return -ce_mean_term(ctx, b, -scale * ctx->p.forget_coeff);
 }
 
-double term_ce_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts);
 double term_ce_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
     (void)parts;
     return ce_mean_term(ctx, b, scale * ctx->p.forget_coeff);
 }
 
-double term_gd_reg(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts);
 double term_gd_reg(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
     (void)parts;
     return ce_mean_term(ctx, b, scale * ctx->p.reg_coeff);

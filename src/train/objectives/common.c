@@ -1,21 +1,16 @@
 /* Pieces shared by the objective terms: batched forward, targets, per-
- * sequence NLL and its gradient, the RMU control vector. */
+ * sequence NLL and its gradient, the sigmoids of NPO and SimNPO, the RMU
+ * control vector. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "train/objective.h"
+#include "train/objectives/terms.h"
 #include "util/err.h"
-
-static void ensure_acts(Activations *a, const Model *m, int B, int T) {
-    if (a->buffer && a->B == B && a->T == T) return;
-    activations_free(a);
-    activations_alloc(a, m, B, T, 0);
-}
 
 void term_forward(ObjectiveCtx *ctx, Model *m, Activations *a, const Batch *b) {
     (void)ctx;
-    ensure_acts(a, m, b->B, b->T);
+    activations_ensure(a, m, b->B, b->T, 0);
     model_forward(m, a, b->ids, m->cfg.num_hidden_layers);
 }
 
@@ -29,7 +24,7 @@ void term_sequence_nll(const float *logits, const int *targets, int B, int T, in
     for (int s = 0; s < B; s++) {
         double sum = 0.0;
         /* per-row values are independent; the sum runs in a fixed order */
-        double *rows = malloc(sizeof(double) * (size_t)T);
+        double *rows = xmalloc(sizeof(double) * (size_t)T);
 #pragma omp parallel for schedule(static)
         for (int t = 0; t < T; t++) {
             int y = targets[s * T + t];
@@ -58,6 +53,9 @@ void term_nll_grad(float *dlogits, const float *logits, const int *targets, int 
         d[y] -= c;
     }
 }
+
+double log_sigmoid(double x) { return x >= 0 ? -log1p(exp(-x)) : x - log1p(exp(x)); }
+double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
 
 void rmu_draw_control(ObjectiveCtx *ctx) {
     int d = ctx->model->cfg.hidden_size;

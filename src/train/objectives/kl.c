@@ -5,7 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "train/objective.h"
+#include "train/objectives/terms.h"
+#include "util/err.h"
 
 typedef struct {
     float *logits;
@@ -14,7 +15,6 @@ typedef struct {
     float weight;
 } KlArgs;
 
-double term_kl_reg(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts);
 double term_kl_reg(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
     (void)parts;
     if (ctx->p.compat_release) return 0.0;
@@ -23,7 +23,7 @@ double term_kl_reg(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *pa
     term_forward(ctx, m, &ctx->acts, b);
     int N = b->B * b->T, V = m->cfg.vocab_size;
     float w = scale * ctx->p.reg_coeff / (float)N;
-    double *row_kl = malloc(sizeof(double) * (size_t)N);
+    double *row_kl = xmalloc(sizeof(double) * (size_t)N);
     float *lg = ctx->acts.logits;
     const float *rl = ctx->ref_acts.logits;
 #pragma omp parallel for schedule(static)

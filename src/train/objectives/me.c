@@ -4,9 +4,9 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "train/objective.h"
+#include "train/objectives/terms.h"
+#include "util/err.h"
 
-double term_me_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts);
 double term_me_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
     (void)parts;
     Model *m = ctx->model;
@@ -14,7 +14,7 @@ double term_me_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts 
     term_forward(ctx, m, &ctx->acts, b);
     float *lg = ctx->acts.logits;
     float w = scale * ctx->p.forget_coeff / (float)n;
-    double *row_kl = malloc(sizeof(double) * (size_t)N);
+    double *row_kl = xmalloc(sizeof(double) * (size_t)N);
 #pragma omp parallel for schedule(static)
     for (int r = 0; r < N; r++) {
         float *row = lg + (size_t)r * V;

@@ -3,19 +3,17 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "train/objective.h"
+#include "train/objectives/terms.h"
+#include "util/err.h"
 
-static double log_sigmoid(double x) { return x >= 0 ? -log1p(exp(-x)) : x - log1p(exp(x)); }
-static double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
 
-double term_npo_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts);
 double term_npo_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
     (void)parts;
     Model *m = ctx->model;
     int B = b->B, T = b->T, V = m->cfg.vocab_size;
-    int *targets = malloc(sizeof(int) * (size_t)B * T);
-    double *nll = malloc(sizeof(double) * B), *nll_ref = malloc(sizeof(double) * B);
-    float *coef = malloc(sizeof(float) * B);
+    int *targets = xmalloc(sizeof(int) * (size_t)B * T);
+    double *nll = xmalloc(sizeof(double) * B), *nll_ref = xmalloc(sizeof(double) * B);
+    float *coef = xmalloc(sizeof(float) * B);
     term_targets(b, targets);
     term_forward(ctx, ctx->ref, &ctx->ref_acts, b);
     term_sequence_nll(ctx->ref_acts.logits, targets, B, T, V, nll_ref);

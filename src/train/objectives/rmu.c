@@ -6,7 +6,8 @@
  * micro-batch and also trains the embedding, as the public DUSK code does. */
 #include <stdlib.h>
 
-#include "train/objective.h"
+#include "train/objectives/terms.h"
+#include "util/err.h"
 
 /* mean((h - target)^2) where target is a row vector (per_row) or a matrix;
  * writes the gradient w * 2 (h - target) / count into dh. */
@@ -23,35 +24,33 @@ static double mse_and_grad(const float *h, const float *target, int per_row, siz
     return total / (double)count;
 }
 
-double term_rmu_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts);
 double term_rmu_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
     (void)parts;
     Model *m = ctx->model;
     int l = ctx->rmu_layer_resolved, d = m->cfg.hidden_size;
     if (ctx->p.compat_release) rmu_draw_control(ctx);
     Activations *a = &ctx->acts;
-    if (!a->buffer || a->B != b->B || a->T != b->T) activations_free(a), activations_alloc(a, m, b->B, b->T, 0);
+    activations_ensure(a, m, b->B, b->T, 0);
     model_forward(m, a, b->ids, l + 1);
     size_t rows = (size_t)b->B * b->T;
-    float *dh = malloc(sizeof(float) * rows * d);
+    float *dh = xmalloc(sizeof(float) * rows * d);
     double loss = mse_and_grad(model_hidden(a, l), ctx->rmu_control, 1, rows, d, scale * ctx->p.forget_coeff, dh);
     model_backward(m, a, b->ids, NULL, l, dh);
     free(dh);
     return loss;
 }
 
-double term_rmu_reg(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts);
 double term_rmu_reg(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
     (void)parts;
     Model *m = ctx->model;
     int l = ctx->rmu_layer_resolved, d = m->cfg.hidden_size;
     Activations *a = &ctx->acts, *ra = &ctx->ref_acts;
-    if (!ra->buffer || ra->B != b->B || ra->T != b->T) activations_free(ra), activations_alloc(ra, ctx->ref, b->B, b->T, 0);
-    if (!a->buffer || a->B != b->B || a->T != b->T) activations_free(a), activations_alloc(a, m, b->B, b->T, 0);
+    activations_ensure(ra, ctx->ref, b->B, b->T, 0);
+    activations_ensure(a, m, b->B, b->T, 0);
     model_forward(ctx->ref, ra, b->ids, l + 1);
     model_forward(m, a, b->ids, l + 1);
     size_t rows = (size_t)b->B * b->T;
-    float *dh = malloc(sizeof(float) * rows * d);
+    float *dh = xmalloc(sizeof(float) * rows * d);
     double mse = mse_and_grad(model_hidden(a, l), model_hidden(ra, l), 0, rows, d,
                               scale * ctx->p.reg_coeff * ctx->p.rmu_alpha, dh);
     model_backward(m, a, b->ids, NULL, l, dh);

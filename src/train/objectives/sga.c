@@ -9,7 +9,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "train/objective.h"
+#include "train/objectives/terms.h"
+#include "util/err.h"
 
 static void mean_token_prob(const float *logits, const int *ids, const int *targets, int B, int T, int V,
                             int unshifted, double *pbar) {
@@ -27,13 +28,12 @@ static void mean_token_prob(const float *logits, const int *ids, const int *targ
     }
 }
 
-double term_sga_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts);
 double term_sga_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
     Model *m = ctx->model;
     int B = b->B, T = b->T, V = m->cfg.vocab_size;
-    int *targets = malloc(sizeof(int) * (size_t)B * T);
-    double *nll = malloc(sizeof(double) * B), *pbar = malloc(sizeof(double) * B);
-    float *coef = malloc(sizeof(float) * B);
+    int *targets = xmalloc(sizeof(int) * (size_t)B * T);
+    double *nll = xmalloc(sizeof(double) * B), *pbar = xmalloc(sizeof(double) * B);
+    float *coef = xmalloc(sizeof(float) * B);
     term_targets(b, targets);
     term_forward(ctx, m, &ctx->acts, b);
     mean_token_prob(ctx->acts.logits, b->ids, targets, B, T, V, ctx->p.compat_release, pbar);
