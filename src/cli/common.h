@@ -13,7 +13,7 @@
 void cli_load_model(Model *m, const char *path);
 /* The same for generation: the EOS ids become those of generation_config.json
  * beside the model when it names any (as HF generate takes them). Returns
- * the file they come from ("generation_config.json" or "config.json"). */
+ * where they come from (see generation_config_apply). */
 const char *cli_load_generation_model(Model *m, const char *path);
 /* The tokenizer at `path`, or (path == NULL) the one inside an HF model
  * directory; exits with a clear message when neither exists. */

@@ -9,8 +9,9 @@
 #include "util/fileio.h"
 
 int generation_config_apply(ModelConfig *c, const char *model_dir, const char **source) {
-    *source = "config.json";
+    *source = "llama2.c checkpoint";
     if (!model_dir || !is_directory(model_dir)) return 0;
+    *source = "config.json";
     size_t n = strlen(model_dir) + sizeof "/generation_config.json";
     char *path = xmalloc(n);
     snprintf(path, n, "%s/generation_config.json", model_dir);

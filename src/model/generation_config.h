@@ -8,8 +8,8 @@
 #include "model/config.h"
 
 /* If model_dir holds a generation_config.json with an eos_token_id (an int
- * or a list), make those c's EOS ids. *source is set to "generation_config.json"
- * or "config.json" (what the ids now come from). 0, or -1 with a message
+ * or a list), make those c's EOS ids. *source is set to "generation_config.json",
+ * "config.json" or "llama2.c checkpoint" (what the ids now come from). 0, or -1 with a message
  * naming the file on malformed JSON or a bad field. model_dir may be a file
  * (a llama2.c .bin): nothing is read then. */
 int generation_config_apply(ModelConfig *c, const char *model_dir, const char **source);
