@@ -283,6 +283,22 @@ def check_qa(out, qa, gens, outputs, summary):
     return cuts
 
 
+def check_no_cleanup(tmp, model, data, raw):
+    """--clean-up-spaces false: QA answers are the reference's decode without
+    clean_up_tokenization_spaces, then cut."""
+    out = os.path.join(tmp, "out-nocleanup")
+    run("eval", "--model", model, "--tokenizer", TOK, "--data", data, "--out", out, "--only", "qa",
+        "--clean-up-spaces", "false", "--threads", "1")
+    k = N_ITEMS
+    for name in QA_FILES:
+        for i, it in enumerate(json.load(open(os.path.join(out, f"qa_{name}.json")))["items"]):
+            expect_equal(f"qa {name} {i} response without cleanup", it["response"], cut(raw[k]))
+            k += 1
+    rec = json.load(open(os.path.join(out, "summary.json")))["run"]["clean_up_tokenization_spaces"]
+    expect_equal("run clean_up_tokenization_spaces with --clean-up-spaces false",
+                 (rec["generation"], rec["mia_windows"]), (False, False))
+
+
 def check_config_eos(tmp, model, greedy, prompt_ids, gens):
     """Without generation_config.json only config.json's EOS stops: the items
     that stopped at the generation_config-only id now go on. dusk generate
@@ -291,9 +307,16 @@ def check_config_eos(tmp, model, greedy, prompt_ids, gens):
     if not chosen:
         failures.append(f"no generation stopped at {EOS_EXTRA}: the generation_config.json check would be vacuous")
         return
+    gen_cfg = os.path.join(model, "generation_config.json")
+    saved = open(gen_cfg).read()
+    open(gen_cfg, "w").write('{"eos_token_id": [1, "x"]}')
+    r = subprocess.run([DUSK, "generate", "--model", model, "--tokenizer", TOK, "--max-new", "1"], capture_output=True, text=True)
+    if r.returncode == 0 or "generation_config.json" not in r.stderr or "eos_token_id" not in r.stderr:
+        failures.append(f"a bad generation_config.json: exit {r.returncode}, message {r.stderr.strip()!r}")
+    open(gen_cfg, "w").write(saved)
     for with_file in (True, False):
         if not with_file:
-            os.remove(os.path.join(model, "generation_config.json"))
+            os.remove(gen_cfg)
         got = dusk_generate_ids(tmp, model, [prompt_ids[i] for i in chosen], QA_NEW)
         for i, g in zip(chosen, got):
             eos = {EOS_CONFIG, EOS_EXTRA} if with_file else {EOS_CONFIG}
@@ -344,6 +367,7 @@ def main():
             failures.append(f"the longest VerbMem prompt has only {longest} tokens")
         if cleaned == 0:
             failures.append("clean_up_tokenization_spaces changed no output: its check is vacuous")
+        check_no_cleanup(tmp, model, data, raw)
         check_config_eos(tmp, model, greedy, prompt_ids, gens)
     if failures:
         print("FAILED:", *failures[:30], sep="\n  ")
