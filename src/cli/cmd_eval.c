@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/args.h"
+#include "cli/cleanup_spaces.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "data/dusk_data.h"
@@ -109,6 +110,14 @@ static void record_inputs(cJSON *summary, const char *model, const char *dir, co
     }
 }
 
+/* How text was decoded and where generation stops, as the run used them. */
+static void record_decoding(cJSON *run, const CleanupChoice *cleanup, const ModelConfig *cfg, const char *eos_source) {
+    cli_record_cleanup(run, cleanup);
+    cJSON *eos = cJSON_AddObjectToObject(run, "generation_eos");
+    cJSON_AddItemToObject(eos, "token_ids", cJSON_CreateIntArray(cfg->eos_token_ids, cfg->n_eos));
+    cJSON_AddStringToObject(eos, "source", eos_source);
+}
+
 int cmd_eval(int argc, char **argv) {
     ArgSpec o[] = {
         {"model", ARG_VALUE, "HF directory or llama2.c .bin", 0, 0},
@@ -123,6 +132,7 @@ int cmd_eval(int argc, char **argv) {
         {"seed", ARG_VALUE, "bootstrap seed (default 0)", 0, 0},
         {"stemmer", ARG_FLAG, "ROUGE with rouge-score's Porter stemmer (off in DUSK)", 0, 0},
         {"mia-window", ARG_VALUE, "MIA window length in tokens (default 1024)", 0, 0},
+        {"clean-up-spaces", ARG_VALUE, CLEANUP_SPACES_HELP, 0, 0},
         {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},
         {"help", ARG_FLAG, "show this help", 0, 0},
     };
@@ -145,14 +155,16 @@ int cmd_eval(int argc, char **argv) {
     if (retrain) {
         char *p = dusk_path(retrain, "mia_auroc.json");
         retrain_auroc = load_json_file(p);
+        if (mia_check_retrain_table(retrain_auroc, p) != 0) dusk_die("--retrain-eval: %s", dusk_last_error());
         free(p);
     }
     OutDir od;
     cli_begin_out(&od, out);
     Tokenizer *tok = cli_load_tokenizer(args_str(o, n, "tokenizer", NULL), model_path);
     Model m;
-    cli_load_model(&m, model_path);
+    const char *eos_source = cli_load_generation_model(&m, model_path);
     cli_check_tokenizer_fits(tok, &m);
+    CleanupChoice cleanup = cli_cleanup_choice(args_str(o, n, "clean-up-spaces", NULL), tok);
     long batch = args_long(o, n, "batch", 16), window = args_long(o, n, "mia-window", 1024);
     if (batch < 1) dusk_die("--batch must be at least 1");
     if (window < 2) dusk_die("--mia-window must be at least 2");
@@ -160,7 +172,8 @@ int cmd_eval(int argc, char **argv) {
         dusk_die("MIA windows of %ld tokens exceed the model's max_position_embeddings (%d): see --mia-window", window,
                  m.cfg.max_position_embeddings);
     EvalContext ctx = {&m, tok, dir, &inputs, is_forget, (int)batch, (uint64_t)args_long(o, n, "seed", 0),
-                       !strcmp(rouge, "recall"), args_flag(o, n, "stemmer"), 128, 32, (int)window};
+                       !strcmp(rouge, "recall"), args_flag(o, n, "stemmer"), 128, 32, (int)window,
+                       cleanup.generation, cleanup.mia_windows};
     cJSON *summary = cJSON_CreateObject();
     cJSON_AddStringToObject(summary, "rouge", ctx.use_recall ? "rougeL recall x 100" : "rougeL F x 100");
     cJSON_AddBoolToObject(summary, "rouge_stemmer", ctx.use_stemmer);
@@ -200,6 +213,7 @@ int cmd_eval(int argc, char **argv) {
         }
     }
     record_inputs(summary, model_path, dir, is_forget, argc + 1, argv - 1);
+    record_decoding(cJSON_GetObjectItemCaseSensitive(summary, "run"), &cleanup, &m.cfg, eos_source);
     /* Only a run whose every metric succeeded puts anything at --out. */
     const cJSON *f;
     cJSON_ArrayForEach(f, files) write_json(od.tmp, f->string, f);

@@ -65,7 +65,7 @@ int cmd_generate(int argc, char **argv) {
     Model m;
     const char *ids_path = args_str(o, n, "ids-file", NULL);
     if (ids_path) { /* token-id mode needs no tokenizer */
-        cli_load_model(&m, model_path);
+        cli_load_generation_model(&m, model_path);
         IdSequences s;
         if (ids_file_read(&s, ids_path, m.cfg.vocab_size) != 0) dusk_die("%s", dusk_last_error());
         Generation *g = xcalloc((size_t)s.n_seqs, sizeof *g);
@@ -78,7 +78,7 @@ int cmd_generate(int argc, char **argv) {
         return 0;
     }
     Tokenizer *tok = cli_load_tokenizer(args_str(o, n, "tokenizer", NULL), model_path);
-    cli_load_model(&m, model_path);
+    cli_load_generation_model(&m, model_path);
     if (tokenizer_vocab_size(tok) > m.cfg.vocab_size)
         dusk_die("tokenizer has %d tokens but the model's vocabulary is %d", tokenizer_vocab_size(tok), m.cfg.vocab_size);
     const char *prompt = args_str(o, n, "prompt", "");

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "model/checkpoint.h"
+#include "model/generation_config.h"
 #include "data/text.h"
 #include "io/json_text.h"
 #include "util/err.h"
@@ -12,6 +13,13 @@
 
 void cli_load_model(Model *m, const char *path) {
     if (model_load(m, path) != 0) dusk_die("%s", dusk_last_error());
+}
+
+const char *cli_load_generation_model(Model *m, const char *path) {
+    cli_load_model(m, path);
+    const char *source;
+    if (generation_config_apply(&m->cfg, path, &source) != 0) dusk_die("%s", dusk_last_error());
+    return source;
 }
 
 Tokenizer *cli_load_tokenizer(const char *path, const char *model_path) {

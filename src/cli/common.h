@@ -12,6 +12,10 @@
 
 /* Load a model or exit with the loader's message. */
 void cli_load_model(Model *m, const char *path);
+/* The same for generation: the EOS ids become those of generation_config.json
+ * beside the model when it names any (as HF generate takes them). Returns
+ * where they come from (see generation_config_apply). */
+const char *cli_load_generation_model(Model *m, const char *path);
 /* The tokenizer at `path`, or (path == NULL) the one inside an HF model
  * directory; exits with a clear message when neither exists. */
 Tokenizer *cli_load_tokenizer(const char *path, const char *model_path);

@@ -49,11 +49,12 @@ static void strip_span(const char *text, size_t *begin, size_t *end) {
     *end = e;
 }
 
-int mia_windows(SeqList *out, const Tokenizer *tok, const char *text, int window) {
-    return mia_windows_with_text(out, NULL, tok, text, window);
+int mia_windows(SeqList *out, const Tokenizer *tok, const char *text, int window, int cleanup) {
+    return mia_windows_with_text(out, NULL, tok, text, window, cleanup);
 }
 
-int mia_windows_with_text(SeqList *out, char ***texts, const Tokenizer *tok, const char *text, int window) {
+int mia_windows_with_text(SeqList *out, char ***texts, const Tokenizer *tok, const char *text, int window,
+                          int cleanup) {
     size_t b, e;
     strip_span(text, &b, &e);
     int *ids, n;
@@ -61,7 +62,7 @@ int mia_windows_with_text(SeqList *out, char ***texts, const Tokenizer *tok, con
     int rc = 0;
     for (int start = 0; start + window <= n && rc == 0; start += window) {
         size_t len;
-        char *s = tokenizer_decode_text(tok, ids + start, window, 1, 0, &len);
+        char *s = tokenizer_decode_text(tok, ids + start, window, 1, cleanup, &len);
         if (!s) {
             rc = -1;
             break;

@@ -21,10 +21,13 @@ void chunk_document(SeqList *out, const int *tokens, int n, int bos, int seq_len
 
 /* MIA windows: encode text (stripped) with BOS, cut non-overlapping windows
  * of `window` tokens, drop a final partial one; each window is decoded
- * (skipping special tokens) and re-encoded with BOS. */
-int mia_windows(SeqList *out, const Tokenizer *tok, const char *text, int window);
+ * (skipping special tokens; clean_up_tokenization_spaces when cleanup, as
+ * transformers' decode does when the tokenizer's config says so) and
+ * re-encoded with BOS. */
+int mia_windows(SeqList *out, const Tokenizer *tok, const char *text, int window, int cleanup);
 /* The same, also returning each window's decoded text (texts[i] malloc'd,
  * *texts grown alongside out). */
-int mia_windows_with_text(SeqList *out, char ***texts, const Tokenizer *tok, const char *text, int window);
+int mia_windows_with_text(SeqList *out, char ***texts, const Tokenizer *tok, const char *text, int window,
+                          int cleanup);
 
 #endif

@@ -58,7 +58,7 @@ static int get_bool(const cJSON *root, const char *key, int *out, const char *pa
     return 0;
 }
 
-static int parse_eos(ModelConfig *c, const cJSON *root, const char *path) {
+int config_parse_eos(ModelConfig *c, const cJSON *root, const char *path) {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(root, "eos_token_id");
     if (!it || cJSON_IsNull(it)) return 0;
     if (cJSON_IsNumber(it)) {
@@ -146,7 +146,7 @@ int config_parse(ModelConfig *c, const char *json_text, const char *path) {
         get_float(root, "initializer_range", &c->initializer_range, path) ||
         get_bool(root, "tie_word_embeddings", &c->tie_word_embeddings, path) ||
         get_bool(root, "attention_bias", &attention_bias, path) || get_int(root, "bos_token_id", &c->bos_token_id, path) ||
-        parse_eos(c, root, path) || parse_rope_scaling(c, root, path))
+        config_parse_eos(c, root, path) || parse_rope_scaling(c, root, path))
         goto done;
     if (attention_bias && !is_qwen2) c->qkv_bias = c->o_bias = 1;
     if (c->num_key_value_heads == 0) c->num_key_value_heads = c->num_attention_heads;

@@ -55,5 +55,9 @@ char *config_to_json(const ModelConfig *c, DType dtype);
 /* Inverse rotary frequencies [head_dim/2], with llama3 scaling applied. */
 void config_rope_inv_freq(const ModelConfig *c, float *inv_freq);
 int config_is_eos(const ModelConfig *c, int token);
+/* The "eos_token_id" field of root (an int or a list) into c; absent or null
+ * leaves c as it is. Also used for generation_config.json. */
+struct cJSON;
+int config_parse_eos(ModelConfig *c, const struct cJSON *root, const char *path);
 
 #endif

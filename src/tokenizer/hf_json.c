@@ -27,7 +27,8 @@ static int id_of_token(const Tokenizer *tok, const char *name) {
 }
 
 /* BOS/EOS: tokenizer_config.json beside the file when present; otherwise
- * what the post-processor adds, then the usual names of an end token. */
+ * what the post-processor adds, then the usual names of an end token. The
+ * same file's clean_up_tokenization_spaces is kept for decoding choices. */
 static int find_bos_eos(Tokenizer *tok, const char *dir) {
     tok->bos_id = tok->prefix.n ? tok->prefix.data[0] : -1;
     tok->eos_id = tok->suffix.n ? tok->suffix.data[tok->suffix.n - 1] : -1;
@@ -55,6 +56,12 @@ static int find_bos_eos(Tokenizer *tok, const char *dir) {
     }
     int bos = id_of_token(tok, config_token_name(config, "bos_token"));
     int eos = id_of_token(tok, config_token_name(config, "eos_token"));
+    const cJSON *cleanup = field_get(config, "clean_up_tokenization_spaces");
+    if (cleanup && !cJSON_IsNull(cleanup) && !cJSON_IsBool(cleanup)) {
+        cJSON_Delete(config);
+        return dusk_error("%s: field 'clean_up_tokenization_spaces' must be true or false", path);
+    }
+    if (cJSON_IsBool(cleanup)) tok->config_cleanup = cJSON_IsTrue(cleanup);
     cJSON_Delete(config);
     if (bos >= 0) tok->bos_id = bos;
     if (eos >= 0) tok->eos_id = eos;

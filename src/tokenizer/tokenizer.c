@@ -16,6 +16,7 @@ Tokenizer *tokenizer_new(TokenizerKind kind) {
     table_init(&tok->table);
     bpe_init(&tok->bpe);
     tok->bos_id = tok->eos_id = -1;
+    tok->config_cleanup = -1;
     return tok;
 }
 
@@ -97,6 +98,8 @@ Tokenizer *tokenizer_load(const char *path) {
 int tokenizer_vocab_size(const Tokenizer *tok) { return tok->table.max_id + 1; }
 int tokenizer_bos_id(const Tokenizer *tok) { return tok->bos_id; }
 int tokenizer_eos_id(const Tokenizer *tok) { return tok->eos_id; }
+
+int tokenizer_config_cleanup(const Tokenizer *tok) { return tok->config_cleanup; }
 
 int tokenizer_is_special(const Tokenizer *tok, int id) {
     return table_has(&tok->table, id) && (tok->table.flags[id] & TOKEN_SPECIAL);

@@ -42,6 +42,11 @@ int tokenizer_encode(const Tokenizer *tok, const char *text, size_t len, int add
 int tokenizer_encode_ex(const Tokenizer *tok, const char *text, size_t len, int add_special, int parse_special,
                         int **ids, int *n_ids);
 
+/* clean_up_tokenization_spaces of the tokenizer_config.json beside a
+ * tokenizer.json: 1 or 0, or -1 when there is no such file or field (then
+ * current transformers decodes without cleanup; older versions with it). */
+int tokenizer_config_cleanup(const Tokenizer *tok);
+
 /* 1 if id is a special token (dropped by skip_special when decoding). */
 int tokenizer_is_special(const Tokenizer *tok, int id);
 

@@ -28,6 +28,7 @@ struct Tokenizer {
     TokenizerKind kind;
     TokenTable table; /* what each id decodes to */
     int bos_id, eos_id;
+    int config_cleanup;    /* tokenizer_config.json's clean_up_tokenization_spaces, -1 if absent */
     /* HF tokenizer.json */
     BpeModel bpe;
     PreTokenizer pre;

@@ -6,7 +6,8 @@
 #include "model/generate.h"
 #include "util/err.h"
 
-int eval_generate(Model *m, const Tokenizer *tok, char *const *prompts, int n, int max_new, int batch, char **outputs) {
+int eval_generate(Model *m, const Tokenizer *tok, char *const *prompts, int n, int max_new, int batch, int cleanup,
+                  char **outputs) {
     if (batch < 1) batch = 1;
     for (int start = 0; start < n; start += batch) {
         int k = n - start < batch ? n - start : batch;
@@ -19,7 +20,7 @@ int eval_generate(Model *m, const Tokenizer *tok, char *const *prompts, int n, i
         for (int i = 0; i < k; i++) {
             if (rc == 0) {
                 size_t len;
-                outputs[start + i] = tokenizer_decode_text(tok, g[i].tokens, g[i].n, 1, 1, &len);
+                outputs[start + i] = tokenizer_decode_text(tok, g[i].tokens, g[i].n, 1, cleanup, &len);
                 if (!outputs[start + i]) rc = -1;
             }
             generation_free(&g[i]);

@@ -41,6 +41,8 @@ typedef struct {
     int verbatim_new_tokens;    /* 128 */
     int qa_new_tokens;          /* 32 */
     int mia_window;             /* 1024 */
+    int gen_cleanup;            /* clean_up_tokenization_spaces for generated text and the VerbMem reference */
+    int mia_cleanup;            /* the same for MIA window text */
 } EvalContext;
 
 /* Each returns 0 or -1; *items gets the per-item log (array), *agg the
@@ -50,17 +52,21 @@ int metric_verbmem(const EvalContext *ctx, cJSON **items, cJSON **agg, double *h
 int metric_qa(const EvalContext *ctx, int set, cJSON **items, cJSON **agg, double *headline);
 /* Per-window scores of forget/retain/holdout and the AUROC table. */
 int metric_mia(const EvalContext *ctx, cJSON **windows, cJSON **auroc);
-/* The MIA windows of one text file, scored: appended to set and, one object
+/* The MIA windows of one text file (decoded with cleanup as given), scored: appended to set and, one object
  * per window (with its ids and text when with_ids), to log. */
 typedef struct {
     int n;
     MiaScores *scores;
 } MiaSet;
-int mia_score_file(Model *m, const Tokenizer *tok, const char *path, int window, MiaSet *set, cJSON *log,
-                   const char *set_name, int with_ids);
+int mia_score_file(Model *m, const Tokenizer *tok, const char *path, int window, int cleanup, MiaSet *set,
+                   cJSON *log, const char *set_name, int with_ids);
 /* PrivLeak and RetainDeviation from this model's AUROC table and the retrain
  * model's (both at mink++_0.4). */
 int metric_privleak(const cJSON *auroc, const cJSON *retrain_auroc, double *privleak, double *retain_dev);
+/* Check a retrain AUROC table (read from path) before any work: both keys
+ * metric_privleak reads are finite numbers and non-zero. 0 or -1 with a
+ * message naming path and the key. */
+int mia_check_retrain_table(const cJSON *t, const char *path);
 
 /* ROUGE aggregates of a list of per-item scores under the reference's names
  * (mean_/max_/_ci_lo/_ci_hi of rougeL, rougeL_recall, rouge1, rouge1_recall). */

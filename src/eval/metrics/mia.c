@@ -35,13 +35,13 @@ static int score_window(Model *m, Activations *a, const int *ids, int n, const c
 }
 
 /* Windows of one text file, scored and appended to set (and to the log). */
-int mia_score_file(Model *m, const Tokenizer *tok, const char *path, int window, MiaSet *set, cJSON *log,
-                   const char *set_name, int with_ids) {
+int mia_score_file(Model *m, const Tokenizer *tok, const char *path, int window, int cleanup, MiaSet *set,
+                   cJSON *log, const char *set_name, int with_ids) {
     char *text = read_text_file(path, NULL);
     if (!text) return -1;
     SeqList w = {0};
     char **texts = NULL;
-    int rc = mia_windows_with_text(&w, &texts, tok, text, window);
+    int rc = mia_windows_with_text(&w, &texts, tok, text, window, cleanup);
     free(text);
     if (rc == 0 && w.n == 0)
         fprintf(stderr, "dusk: %s is shorter than one %d-token window; it contributes no MIA window\n", path, window);
@@ -75,7 +75,7 @@ int mia_score_file(Model *m, const Tokenizer *tok, const char *path, int window,
 }
 
 static int score_file(const EvalContext *ctx, const char *path, SetScores *set, cJSON *log, const char *set_name) {
-    return mia_score_file(ctx->model, ctx->tok, path, ctx->mia_window, set, log, set_name, 0);
+    return mia_score_file(ctx->model, ctx->tok, path, ctx->mia_window, ctx->mia_cleanup, set, log, set_name, 0);
 }
 
 static int auroc_table(const SetScores sets[N_SETS], cJSON *auroc) {
@@ -150,10 +150,30 @@ static int get_auc(const cJSON *t, const char *key, double *v, const char *which
     return 0;
 }
 
+/* The two AUROC keys PrivLeak and RetainDeviation use: the release's
+ * forget_holdout_mink++_0.4 and holdout_retainmink++_0.4. */
+static void privleak_keys(char fh[128], char hr[128]) {
+    mia_auroc_key(fh, 128, "forget", "holdout", "mink++_0.4");
+    mia_auroc_key(hr, 128, "holdout", "retain", "mink++_0.4");
+}
+
+int mia_check_retrain_table(const cJSON *t, const char *path) {
+    char keys[2][128];
+    privleak_keys(keys[0], keys[1]);
+    if (!cJSON_IsObject(t)) return dusk_error("%s: not a JSON object (expected dusk eval's mia_auroc.json)", path);
+    for (int i = 0; i < 2; i++) {
+        const cJSON *it = cJSON_GetObjectItemCaseSensitive(t, keys[i]);
+        if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
+            return dusk_error("%s: no number for '%s' (PrivLeak and RetainDeviation need it)", path, keys[i]);
+        if (it->valuedouble == 0)
+            return dusk_error("%s: '%s' is 0, and PrivLeak / RetainDeviation divide by it", path, keys[i]);
+    }
+    return 0;
+}
+
 int metric_privleak(const cJSON *auroc, const cJSON *retrain_auroc, double *privleak, double *retain_dev) {
     char fh[128], hr[128];
-    mia_auroc_key(fh, sizeof fh, "forget", "holdout", "mink++_0.4");
-    mia_auroc_key(hr, sizeof hr, "holdout", "retain", "mink++_0.4");
+    privleak_keys(fh, hr);
     double a_fh = 0, r_fh = 0, a_hr = 0, r_hr = 0;
     if (get_auc(auroc, fh, &a_fh, "this model's") || get_auc(retrain_auroc, fh, &r_fh, "the retrain model's") ||
         get_auc(auroc, hr, &a_hr, "this model's") || get_auc(retrain_auroc, hr, &r_hr, "the retrain model's"))

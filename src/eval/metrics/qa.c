@@ -39,7 +39,7 @@ int metric_qa(const EvalContext *ctx, int set, cJSON **items, cJSON **agg, doubl
         prompts[i] = xmalloc(n);
         snprintf(prompts[i], n, "%sQuestion: %s\nAnswer: ", prefix, q->a[i]);
     }
-    int rc = eval_generate(ctx->model, ctx->tok, prompts, q->n, ctx->qa_new_tokens, ctx->gen_batch, outs);
+    int rc = eval_generate(ctx->model, ctx->tok, prompts, q->n, ctx->qa_new_tokens, ctx->gen_batch, ctx->gen_cleanup, outs);
     *items = cJSON_CreateArray();
     for (int i = 0; i < q->n && rc == 0; i++) {
         cut_at(outs[i], "\n\n");
