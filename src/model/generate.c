@@ -125,10 +125,17 @@ static int infer_rows(InferState *s, int n, const int *tokens, const int *seq, c
 }
 
 int argmax_f32(const float *x, int n) {
-    int best = 0;
-    for (int i = 1; i < n; i++)
+    int best = 0, finite = 1;
+    for (int i = 0; i < n; i++) {
+        finite &= isfinite(x[i]) != 0;
         if (x[i] > x[best]) best = i;
-    return best;
+    }
+    return finite ? best : -1;
+}
+
+static int nonfinite_logits(int prompt, int step) {
+    return dusk_error("prompt %d, new token %d: the logits hold a NaN or infinity (the model overflowed)", prompt,
+                      step + 1);
 }
 
 static void push_token(Generation *g, int tok, int cap) {
@@ -146,7 +153,7 @@ static int generate_cached(Model *m, int n_prompts, const int *const *prompts, c
     int *next = xcalloc((size_t)n_prompts, sizeof(int)), *active = xcalloc((size_t)n_prompts, sizeof(int));
     int V = m->cfg.vocab_size;
     /* Prefill: all prompt rows, packed across prompts into chunks. */
-    int n = 0, k_seen = 0;
+    int n = 0, k_seen = 0, rc = 0;
     for (int b = 0; b < n_prompts; b++)
         for (int t = 0; t < lens[b]; t++) {
             tok[n] = prompts[b][t], seq[n] = b, pos[n] = t, want[n] = (t == lens[b] - 1);
@@ -154,13 +161,14 @@ static int generate_cached(Model *m, int n_prompts, const int *const *prompts, c
             if (n == chunk || (b == n_prompts - 1 && t == lens[b] - 1)) {
                 int k = infer_rows(&s, n, tok, seq, pos, want);
                 for (int r = 0, j = 0; r < n && j < k; r++)
-                    if (want[r]) next[seq[r]] = argmax_f32(s.logits + (size_t)j++ * V, V);
+                    if (want[r] && (next[seq[r]] = argmax_f32(s.logits + (size_t)j++ * V, V)) < 0)
+                        rc = nonfinite_logits(seq[r], 0);
                 k_seen += k;
                 n = 0;
             }
         }
     for (int b = 0; b < n_prompts; b++) active[b] = max_new > 0;
-    for (int step = 0; step < max_new; step++) {
+    for (int step = 0; step < max_new && rc == 0; step++) {
         n = 0;
         for (int b = 0; b < n_prompts; b++) {
             if (!active[b]) continue;
@@ -179,12 +187,13 @@ static int generate_cached(Model *m, int n_prompts, const int *const *prompts, c
         }
         if (n == 0) break;
         infer_rows(&s, n, tok, seq, pos, want);
-        for (int r = 0; r < n; r++) next[seq[r]] = argmax_f32(s.logits + (size_t)r * V, V);
+        for (int r = 0; r < n; r++)
+            if ((next[seq[r]] = argmax_f32(s.logits + (size_t)r * V, V)) < 0) rc = nonfinite_logits(seq[r], step + 1);
     }
     (void)k_seen;
     free(tok), free(seq), free(pos), free(want), free(next), free(active);
     infer_free(&s);
-    return 0;
+    return rc;
 }
 
 /* Reference path: the full training forward over the whole prefix each step. */
@@ -201,6 +210,10 @@ static int generate_uncached(Model *m, int n_prompts, const int *const *prompts,
             model_forward(m, &a, ids, m->cfg.num_hidden_layers);
             int t = argmax_f32(a.logits + (size_t)(len - 1) * V, V);
             activations_free(&a);
+            if (t < 0) {
+                free(ids);
+                return nonfinite_logits(b, out[b].n);
+            }
             if (config_is_eos(&m->cfg, t)) {
                 out[b].hit_eos = 1;
                 break;

@@ -236,8 +236,25 @@ def nan_model():
     return name
 
 
+def overflow_model():
+    """Finite weights whose logits overflow float32: lm_head scaled to ~1e38."""
+    import safetensors_py
+    shutil.copytree(path("m0"), path("overflow"))
+    p = path("overflow", "model.safetensors")
+    tensors = safetensors_py.load(p)
+    tensors["lm_head.weight"] = tensors["lm_head.weight"] * 1e38
+    safetensors_py.save(p, tensors)
+
+
 def test_numbers():
     name = nan_model()
+    overflow_model()
+    refused("overflowing logits: eval's generation stops", EVAL(path("o-ovf"), path("overflow")), "NaN or infinity",
+            not_created=path("o-ovf"))
+    refused("overflowing logits: eval's MIA stops",
+            ["eval", "--model", path("overflow"), "--tokenizer", TOK, "--data", path("data"), "--only", "mia",
+             "--mia-window", "256", "--threads", "1", "--out", path("o-ovf2")], "non-finite log-probabilities",
+            not_created=path("o-ovf2"))
     refused("NaN weight: eval", EVAL(path("o-nan-eval"), path("nan")), name, not_created=path("o-nan-eval"))
     refused("NaN weight: finetune", FT(path("o-nan-ft")) [:2] + [path("nan")] + FT(path("o-nan-ft"))[3:], name,
             not_created=path("o-nan-ft"))
