@@ -35,11 +35,46 @@ static int get_pair(const cJSON *obj, const char *ka, const char *kb, const char
     return 0;
 }
 
+/* 1-based line of text[at]. */
+static int line_of(const char *text, size_t at) {
+    int line = 1;
+    for (size_t i = 0; i < at; i++) line += text[i] == '\n';
+    return line;
+}
+
+/* The file as UTF-8 text (universal newlines), refusing NUL bytes: the
+ * readers work on NUL-terminated strings, so a NUL would silently cut the
+ * file short there (Python's json rejects one as well). */
+static char *read_json_text(const char *path) {
+    size_t len;
+    char *text = read_text_file(path, &len);
+    if (!text) return NULL;
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        dusk_error("%s:%d: NUL byte (not JSON text)", path, line_of(text, (size_t)(nul - text)));
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* cJSON_Parse stops after the first value and ignores what follows; like
+ * Python's json.loads, anything but whitespace after it is an error here. */
+static cJSON *parse_whole(const char *text, const char **error_at) {
+    return cJSON_ParseWithOpts(text, error_at, 1);
+}
+
 int read_verbatim_json(TextPairs *out, const char *path) {
     memset(out, 0, sizeof *out);
-    char *text = read_text_file(path, NULL);
+    char *text = read_json_text(path);
     if (!text) return -1;
-    cJSON *root = cJSON_Parse(text);
+    const char *error_at = NULL;
+    cJSON *root = parse_whole(text, &error_at);
+    if (!root) {
+        dusk_error("%s:%d: invalid JSON", path, error_at ? line_of(text, (size_t)(error_at - text)) : 1);
+        free(text);
+        return -1;
+    }
     free(text);
     if (!cJSON_IsArray(root)) {
         cJSON_Delete(root);
@@ -62,7 +97,7 @@ int read_verbatim_json(TextPairs *out, const char *path) {
 
 int read_qa_jsonl(TextPairs *out, const char *path) {
     memset(out, 0, sizeof *out);
-    char *text = read_text_file(path, NULL);
+    char *text = read_json_text(path);
     if (!text) return -1;
     int rc = 0, line_no = 0;
     for (char *line = text; line && *line && rc == 0;) {
@@ -73,7 +108,7 @@ int read_qa_jsonl(TextPairs *out, const char *path) {
         if (line[k]) {
             char where[4200];
             snprintf(where, sizeof where, "%s:%d", path, line_no);
-            cJSON *obj = cJSON_Parse(line);
+            cJSON *obj = parse_whole(line, NULL);
             const char *a, *b;
             if (!obj) rc = dusk_error("%s: malformed JSON", where);
             else if ((rc = get_pair(obj, "question", "answer", &a, &b, where)) == 0) pairs_add(out, a, b);

@@ -18,8 +18,17 @@ static void add_seq(IdSequences *s, int *ids, int n) {
 
 int ids_file_read(IdSequences *s, const char *path, int vocab_size) {
     memset(s, 0, sizeof *s);
-    char *text = read_file_all(path, NULL);
+    size_t len;
+    char *text = read_file_all(path, &len);
     if (!text) return -1;
+    /* lines are read as NUL-terminated strings: a NUL would silently end the
+     * file there */
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        dusk_error("%s: NUL byte at offset %zu (not a text file of token ids)", path, (size_t)(nul - text));
+        free(text);
+        return -1;
+    }
     int line_no = 0;
     char *line = text;
     while (line && *line) {

@@ -1,7 +1,8 @@
 /* Open-addressing hash maps used by the tokenizers: byte strings -> int and
  * 64-bit keys (token-id pairs) -> int. Keys of a StrMap are not copied: the
- * caller keeps them alive (they point into a vocabulary blob or the text being
- * encoded). */
+ * caller keeps them alive and unmoved for the map's lifetime (they point into
+ * a vocabulary blob, the text being processed, or an arena owned alongside
+ * the map -- never into a buffer freed or reallocated while the map lives). */
 #ifndef DUSK_TOKENIZER_HASHMAP_H
 #define DUSK_TOKENIZER_HASHMAP_H
 

@@ -6,10 +6,19 @@
 
 #include "tokenizer/nfc.h"
 #include "tokenizer/tokenizer_impl.h"
+#include "util/arena.h"
 #include "util/err.h"
 
+/* The cache owns copies of its keys. Its entries outlive the buffer each
+ * piece was found in: with a normalizer every text piece is normalised into a
+ * buffer of its own that is freed before the next piece, so keys pointing into
+ * it dangled (heap-use-after-free in strmap_find's memcmp). Copying a key once
+ * per *distinct* word costs little, and keeps the cache sound whatever buffer
+ * the pieces come from -- simpler than keeping every normalised buffer (the
+ * whole normalised document) alive until the cache goes. */
 typedef struct {
-    StrMap index;   /* piece bytes -> entry */
+    StrMap index;   /* piece bytes (copies in `keys`) -> entry */
+    Arena keys;     /* the index's keys */
     IntVec ids;     /* the encoded pieces, back to back */
     IntVec start;   /* entry -> first id in ids */
     IntVec count;   /* entry -> number of ids */
@@ -17,15 +26,18 @@ typedef struct {
 
 static void cache_free(WordCache *c) {
     strmap_free(&c->index);
+    arena_free(&c->keys);
     intvec_free(&c->ids);
     intvec_free(&c->start);
     intvec_free(&c->count);
 }
 
 static void encode_piece(const BpeModel *m, WordCache *c, Span piece, IntVec *out) {
-    int inserted;
-    int *entry = strmap_upsert(&c->index, piece.s, piece.len, (int)c->start.n, &inserted);
-    if (inserted) {
+    int *entry = strmap_get(&c->index, piece.s, piece.len);
+    if (!entry) {
+        int inserted;
+        const char *key = arena_copy(&c->keys, piece.s, piece.len);
+        entry = strmap_upsert(&c->index, key, piece.len, (int)c->start.n, &inserted);
         size_t first = c->ids.n;
         bpe_encode_word(m, (const unsigned char *)piece.s, piece.len, &c->ids);
         intvec_push(&c->start, (int)first);

@@ -9,18 +9,6 @@
 const char kGpt2SplitPattern[] =
     "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
-struct ArenaChunk {
-    ArenaChunk *next;
-    char data[];
-};
-
-static char *arena_alloc(PretokScratch *sc, size_t n) {
-    ArenaChunk *c = xmalloc(sizeof *c + n);
-    c->next = sc->arena;
-    sc->arena = c;
-    return c->data;
-}
-
 void spanvec_push(SpanVec *v, const char *s, size_t len) {
     if (v->n == v->cap) {
         v->cap = v->cap ? v->cap * 2 : 64;
@@ -96,11 +84,7 @@ void pretok_scratch_free(PretokScratch *sc) {
     pcre2_match_data_free(sc->md);
     pcre2_match_context_free(sc->mc);
     pcre2_jit_stack_free(sc->jit_stack);
-    while (sc->arena) {
-        ArenaChunk *next = sc->arena->next;
-        free(sc->arena);
-        sc->arena = next;
-    }
+    arena_free(&sc->arena);
     spanvec_free(&sc->tmp[0]);
     spanvec_free(&sc->tmp[1]);
 }
@@ -200,7 +184,7 @@ static void apply_behavior(SegmentVec *segs, SplitBehavior behavior, int invert)
 
 static int split_piece(const PreStep *step, Span piece, PretokScratch *sc, SegmentVec *segs, SpanVec *out) {
     if (step->add_prefix_space && piece.len > 0 && piece.s[0] != ' ') {
-        char *copy = arena_alloc(sc, piece.len + 1);
+        char *copy = arena_alloc(&sc->arena, piece.len + 1);
         copy[0] = ' ';
         memcpy(copy + 1, piece.s, piece.len);
         piece = (Span){copy, piece.len + 1};

@@ -8,6 +8,8 @@
 #include <pcre2.h>
 #include <stddef.h>
 
+#include "util/arena.h"
+
 /* GPT-2's split regex, which HF's ByteLevel pre-tokenizer applies when its
  * use_regex is true. */
 extern const char kGpt2SplitPattern[];
@@ -42,14 +44,13 @@ typedef struct {
     size_t n, cap;
 } SpanVec;
 
-typedef struct ArenaChunk ArenaChunk;
-
 /* Per-call matching state, so one PreTokenizer can serve several threads. */
 typedef struct {
     pcre2_match_data *md;
     pcre2_match_context *mc;
     pcre2_jit_stack *jit_stack;
-    ArenaChunk *arena; /* copies of pieces that got a prefix space */
+    Arena arena; /* copies of pieces that got a prefix space; they live
+                    until pretok_scratch_free, as the spans point into them */
     SpanVec tmp[2];
 } PretokScratch;
 

@@ -3,7 +3,7 @@
  * The first byte picks the tokenizer; the rest is the text. Byte-level BPE
  * must give back exactly the input bytes; llama2.c tokenizers must too when
  * BOS is added and specials are skipped (the dummy-prefix space goes).
- * fuzz-sources: src/tokenizer/added.c src/tokenizer/bpe.c src/tokenizer/bytelevel.c src/tokenizer/cleanup.c src/tokenizer/hashmap.c src/tokenizer/hf_encode.c src/tokenizer/hf_fields.c src/tokenizer/hf_json.c src/tokenizer/hf_model.c src/tokenizer/hf_pipeline.c src/tokenizer/nfc.c src/tokenizer/pretokenize.c src/tokenizer/sp_bin.c src/tokenizer/token_table.c src/tokenizer/tokenizer.c src/tokenizer/utf8.c src/util/err.c src/util/fileio.c
+ * fuzz-sources: src/tokenizer/added.c src/tokenizer/bpe.c src/tokenizer/bytelevel.c src/tokenizer/cleanup.c src/tokenizer/hashmap.c src/tokenizer/hf_encode.c src/tokenizer/hf_fields.c src/tokenizer/hf_json.c src/tokenizer/hf_model.c src/tokenizer/hf_pipeline.c src/tokenizer/nfc.c src/tokenizer/pretokenize.c src/tokenizer/sp_bin.c src/tokenizer/token_table.c src/tokenizer/tokenizer.c src/tokenizer/utf8.c src/util/arena.c src/util/err.c src/util/fileio.c
  * fuzz-libs: -lcjson -lpcre2-8 -lutf8proc -lm */
 #include <stdint.h>
 #include <stdio.h>

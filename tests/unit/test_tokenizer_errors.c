@@ -237,19 +237,13 @@ static void test_corruption(void) {
 }
 
 int main(void) {
-    snprintf(g_dir, sizeof g_dir, "%s/dusk-tok-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(g_dir)) {
-        perror("mkdtemp");
-        return 2;
-    }
+    check_tmpdir_make(g_dir, sizeof g_dir, "dusk-tok");
     test_valid_base();
     test_json_errors();
     test_nfc();
     test_missing_files();
     test_bin_errors();
     test_corruption();
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", g_dir);
+    check_tmpdir_remove(g_dir);
     return check_report("tokenizer_errors");
 }
