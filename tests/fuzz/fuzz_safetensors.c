@@ -1,7 +1,7 @@
 /* libFuzzer target: st_parse on arbitrary bytes must either reject them with
  * a message or produce a header whose every tensor can be found and read
  * within the buffer (ASan/UBSan catch anything else).
- * fuzz-sources: src/io/safetensors.c src/io/json_text.c src/util/dtype.c src/util/err.c
+ * fuzz-sources: src/io/safetensors.c src/io/json_text.c src/util/dtype.c src/util/err.c src/util/fileio.c
  * fuzz-libs: -lcjson -lm */
 #include <stdint.h>
 #include <stdlib.h>
