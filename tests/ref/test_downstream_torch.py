@@ -8,7 +8,9 @@ the requests (_encode_pair: trailing whitespace moved onto the continuation,
 whole string and context each encoded with BOS by HF `tokenizers` run under
 node, continuation = the whole string's ids after the context's count, left
 truncation to max_length), the model (tests/ref/llama_torch.py in float64),
-greedy generation cut at the stop strings (+ the EOS string), and the metrics
+greedy generation (verified by teacher forcing: every generated token is the
+model's argmax, and a run ends only at EOS, 256 tokens or past a stop string)
+decoded and cut at the stop strings (+ the EOS string), and the metrics
 (acc, acc_norm, mc2, BBQ acc and bias scores, gsm8k strict/flexible regexes
 and exact_match, triviaqa alias match). A random tiny model over the Llama-3
 vocabulary, max_position_embeddings 1024 so gsm8k's 5-shot contexts are left-
@@ -228,16 +230,17 @@ def loglikelihood(params, ctx_ids, cont_ids):
     return float(logp[torch.arange(len(cont_ids)), cont].sum()), greedy
 
 
-def generate(params, ids, max_gen=256):
-    ids = list(ids)[-(MAX_LEN - max_gen):]
-    out = []
-    for _ in range(max_gen):
-        h = normed_hidden(params, ids + out)
-        nxt = int((h[-1] @ params["lm_head.weight"].T).argmax())
-        if nxt == EOS:
-            break
-        out.append(nxt)
-    return ids, out
+def greedy_check(params, ctx, gen, max_gen=256):
+    """Is gen the greedy continuation of ctx? One teacher-forced forward:
+    every generated token must be the argmax at its position, and a run
+    shorter than max_gen must end where EOS is the argmax (or where a stop
+    string already settled, which the caller checks). Returns
+    (first disagreeing step or None, EOS is the argmax after gen)."""
+    h = normed_hidden(params, ctx + gen)
+    rows = h[len(ctx) - 1:]
+    pred = (rows @ params["lm_head.weight"].T).argmax(-1).tolist()
+    bad = next((i for i, t in enumerate(gen) if pred[i] != t), None)
+    return bad, pred[len(gen)] == EOS
 
 
 def clean_up(s):
@@ -405,25 +408,37 @@ def check_all(tasks, samples, results, params, tmp):
 
 
 def check_generation(tasks, samples, params, tmp):
+    """Greedy generation verified by teacher forcing: dusk's generated ids
+    must each be the float64 model's argmax, and stop only at EOS, at 256
+    tokens, or past a stop string; the text is HF's decode of those ids
+    (skip special tokens, transformers' clean-up), cut at the stop strings."""
     gens = [(t, i, d) for t, docs in tasks.items() for i, d in enumerate(docs) if "until" in d and t in samples]
     enc = node(dict(encode=[[d["context"], True] for _, _, d in gens]), tmp)["encode"]
-    runs = [generate(params, ids) for ids in enc]
-    texts = node(dict(decode=[[o, True] for _, o in runs]), tmp)["decode"]
+    got = [samples[t][i]["dusk_request_ids"][0]["generated"] for t, i, _ in gens]
+    texts = node(dict(decode=[[g, True] for g in got] + [[g[:-1], True] for g in got]), tmp)["decode"]
     eos_text = "<|end_of_text|>"
-    for (task, i, d), (ctx, _), text in zip(gens, runs, texts):
-        text = clean_up(text)
-        for term in d["until"] + [eos_text]:
-            if term:
-                text = text.split(term)[0]
+    for k, ((task, i, d), full_ctx, gen) in enumerate(zip(gens, enc, got)):
+        ctx = full_ctx[-(MAX_LEN - 256):]
         s = samples[task][i]
         if s["dusk_request_ids"][0]["context"] != ctx:
             fail(f"{task} doc {i}: generation context ids differ (left truncation to {MAX_LEN - 256})")
+            continue
+        bad, eos_next = greedy_check(params, ctx, gen)
+        if bad is not None:
+            fail(f"{task} doc {i}: generated token {bad} is not the greedy choice")
+        stops = [u for u in d["until"] + [eos_text] if u]
+        settled = any(u in clean_up(texts[len(gens) + k]) for u in stops)
+        if len(gen) < 256 and not eos_next and not settled:
+            fail(f"{task} doc {i}: generation stopped after {len(gen)} tokens with no EOS or stop string")
+        text = clean_up(texts[k])
+        for term in stops:
+            text = text.split(term)[0]
         if s["resps"][0] != text:
             fail(f"{task} doc {i}: dusk generated {s['resps'][0]!r}, reference {text!r}")
         for key, v in gen_metrics(task, d, text).items():
             if s[key] != v:
                 fail(f"{task} doc {i} {key}: dusk {s[key]} vs reference {v}")
-    print(f"{len(gens)} generations compared (gsm8k contexts truncated to {MAX_LEN - 256} tokens)")
+    print(f"{len(gens)} generations verified (gsm8k contexts truncated to {MAX_LEN - 256} tokens)")
 
 
 def check_aggregates(tasks, results, preds, accs):

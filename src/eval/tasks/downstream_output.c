@@ -147,7 +147,7 @@ cJSON *downstream_results_json(const TaskList *tl, const TaskScore *scores, cons
     return root;
 }
 
-static cJSON *int_array(const int *x, int n) { return cJSON_CreateIntArray(x, n); }
+static cJSON *int_array(const int *x, int n) { return n > 0 ? cJSON_CreateIntArray(x, n) : cJSON_CreateArray(); }
 
 static cJSON *mc_sample(const Task *t, const Doc *d, const DocScore *ds, cJSON *line) {
     cJSON *args = cJSON_AddArrayToObject(line, "arguments"), *resps = cJSON_AddArrayToObject(line, "resps");
@@ -192,12 +192,12 @@ static cJSON *target_json(const Task *t, const Doc *d) {
     return int_array(d->gold, d->n_gold);
 }
 
-static void add_ids(cJSON *line, const DocScore *ds) {
+static void add_ids(cJSON *line, const DocScore *ds, int is_generate) {
     cJSON *ids = cJSON_AddArrayToObject(line, "dusk_request_ids");
     for (int r = 0; r < ds->n_req; r++) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddItemToObject(o, "context", int_array(ds->ctx_ids[r], ds->n_ctx[r]));
-        if (ds->cont_ids[r]) cJSON_AddItemToObject(o, "continuation", int_array(ds->cont_ids[r], ds->n_cont[r]));
+        cJSON_AddItemToObject(o, is_generate ? "generated" : "continuation", int_array(ds->cont_ids[r], ds->n_cont[r]));
         cJSON_AddItemToArray(ids, o);
     }
 }
@@ -220,7 +220,7 @@ int downstream_write_samples(const char *path, const Task *t, const TaskScore *s
             snprintf(key, sizeof key, "%s,%s", s->keys[k].metric, s->keys[k].filter);
             cJSON_AddNumberToObject(line, key, ds->values[k]);
         }
-        if (opt->log_ids) add_ids(line, ds);
+        if (opt->log_ids) add_ids(line, ds, t->is_generate);
         char *text = json_print_exact(line, 0);
         fprintf(fp, "%s\n", text);
         free(text);

@@ -88,7 +88,10 @@ static int run_generation(Model *m, const Tokenizer *tok, const TaskList *tl, Do
         for (int i = 0; i < tl->tasks[t].n_docs && tl->tasks[t].is_generate; i++) {
             scores[t].docs[i].response = reqs[k].text;
             reqs[k].text = NULL;
-            if (opt->log_ids) doc_score_keep_ids(&scores[t].docs[i], reqs[k].ctx, reqs[k].n_ctx, NULL, 0), reqs[k].ctx = NULL;
+            if (opt->log_ids) { /* context ids and the generated ids */
+                doc_score_keep_ids(&scores[t].docs[i], reqs[k].ctx, reqs[k].n_ctx, reqs[k].gen, reqs[k].n_gen);
+                reqs[k].ctx = reqs[k].gen = NULL;
+            }
             k++;
         }
     for (int i = 0; i < n; i++) gen_request_free(&reqs[i]);

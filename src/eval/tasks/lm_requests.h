@@ -46,6 +46,7 @@ typedef struct {
     int n_until;
     int max_gen;       /* new tokens at most */
     char *text;        /* the generation, cut at the first stop string */
+    int *gen, n_gen;   /* the generated ids (EOS excluded; may run past the stop string) */
 } GenRequest;
 
 /* Encode context (add_bos as above), keep its last max_len - max_gen ids,

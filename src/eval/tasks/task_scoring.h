@@ -21,7 +21,7 @@ typedef struct {
     double values[SCORE_MAX_KEYS];  /* per key */
     int pred;         /* multiple choice: argmax of ll */
     /* with DownstreamOptions.log_ids: each request's context/continuation ids
-     * (generate-until: the context only, n_cont 0) */
+     * (generate-until: the context and the generated ids) */
     int n_req;
     int **ctx_ids, *n_ctx, **cont_ids, *n_cont;
 } DocScore;
