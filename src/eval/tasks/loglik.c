@@ -104,39 +104,56 @@ static int by_length_desc(const void *pa, const void *pb) {
     return a->index - b->index;
 }
 
-/* The continuation's log-probability and greedy flag from the final-norm
- * hidden rows of one sequence: only its n_cont rows meet lm_head. */
-static void score_rows(const Model *m, const float *hidden, int n_in, LLRequest *r, float *logits) {
-    int V = m->cfg.vocab_size, d = m->cfg.hidden_size, first = n_in - r->n_cont;
-    linear_forward(logits, hidden + (size_t)first * d, m->lm_head, NULL, r->n_cont, d, V);
-    double sum = 0.0;
-    int greedy = 1;
-    for (int t = 0; t < r->n_cont; t++) {
-        const float *row = logits + (size_t)t * V;
-        sum += (double)row[r->cont[t]] - log_softmax_row(NULL, row, V);
-        if (argmax_f32(row, V) != r->cont[t]) greedy = 0;
+enum { ROW_BLOCK = 64 }; /* continuation rows projected onto the vocabulary at once */
+
+/* Log-probability and greedy flag of every continuation token of the batch:
+ * the final-norm hidden rows of all continuations go through lm_head in
+ * blocks of ROW_BLOCK rows (one GEMM each, never more logits than that). */
+static void score_continuations(const Model *m, const float *xf, int T, Order *o, int nb) {
+    int V = m->cfg.vocab_size, d = m->cfg.hidden_size, n_rows = 0;
+    for (int b = 0; b < nb; b++) n_rows += o[b].r->n_cont;
+    const float **src = xmalloc(sizeof(float *) * (size_t)n_rows);
+    int *target = xmalloc(sizeof(int) * (size_t)n_rows), *greedy = xmalloc(sizeof(int) * (size_t)n_rows);
+    double *lp = xmalloc(sizeof(double) * (size_t)n_rows);
+    for (int b = 0, k = 0; b < nb; b++)
+        for (int t = 0; t < o[b].r->n_cont; t++, k++) {
+            src[k] = xf + ((size_t)b * T + (size_t)(o[b].n_in - o[b].r->n_cont + t)) * d;
+            target[k] = o[b].r->cont[t];
+        }
+    float *rows = xmalloc(sizeof(float) * (size_t)ROW_BLOCK * d);
+    float *logits = xmalloc(sizeof(float) * (size_t)ROW_BLOCK * V);
+    for (int r0 = 0; r0 < n_rows; r0 += ROW_BLOCK) {
+        int n = n_rows - r0 < ROW_BLOCK ? n_rows - r0 : ROW_BLOCK;
+        for (int i = 0; i < n; i++) memcpy(rows + (size_t)i * d, src[r0 + i], sizeof(float) * d);
+        linear_forward(logits, rows, m->lm_head, NULL, n, d, V);
+#pragma omp parallel for schedule(static)
+        for (int i = 0; i < n; i++) {
+            const float *row = logits + (size_t)i * V;
+            lp[r0 + i] = (double)row[target[r0 + i]] - log_softmax_row(NULL, row, V);
+            greedy[r0 + i] = argmax_f32(row, V) == target[r0 + i];
+        }
     }
-    r->ll = sum;
-    r->is_greedy = greedy;
+    for (int b = 0, k = 0; b < nb; b++) { /* summed in token order: the same for any thread count */
+        LLRequest *r = (LLRequest *)o[b].r;
+        r->ll = 0.0, r->is_greedy = 1;
+        for (int t = 0; t < r->n_cont; t++, k++) r->ll += lp[k], r->is_greedy &= greedy[k];
+    }
+    free(rows), free(logits), free(src), free(target), free(greedy), free(lp);
 }
 
 static void run_batch(Model *m, Order *o, int nb, int max_len) {
-    int T = o[0].n_in, d = m->cfg.hidden_size, max_cont = 0;
+    int T = o[0].n_in;
     int *ids = xcalloc((size_t)nb * T, sizeof(int));
     for (int b = 0; b < nb; b++) {
         int n_in;
         int *in = lm_request_input(o[b].r, max_len, &n_in);
         memcpy(ids + (size_t)b * T, in, sizeof(int) * (size_t)n_in); /* right padding: causal rows never see it */
         free(in);
-        if (o[b].r->n_cont > max_cont) max_cont = o[b].r->n_cont;
     }
     Activations a;
     activations_alloc_hidden(&a, m, nb, T);
     model_forward(m, &a, ids, m->cfg.num_hidden_layers);
-    float *logits = xmalloc(sizeof(float) * (size_t)max_cont * m->cfg.vocab_size);
-    for (int b = 0; b < nb; b++)
-        score_rows(m, a.xf + (size_t)b * T * d, o[b].n_in, (LLRequest *)o[b].r, logits);
-    free(logits);
+    score_continuations(m, a.xf, T, o, nb);
     activations_free(&a);
     free(ids);
 }
