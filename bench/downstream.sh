@@ -15,13 +15,8 @@ LIMIT="${1:-50}"
 THREADS="${DUSK_THREADS:-2}"
 BATCH=8
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-cat > "$T/cfg.json" <<'JSON'
-{"vocab_size": 128256, "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
- "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 2048,
- "rope_theta": 500000.0, "tie_word_embeddings": true, "bos_token_id": 128000, "eos_token_id": 128001}
-JSON
-"$DUSK" init --config "$T/cfg.json" --seed 1 --out "$T/m" >/dev/null
-cp "$SHARED/tokenizers/llama3/tokenizer.json" "$T/m/"
+. "$ROOT/bench/tiny_llama3_model.sh"
+tiny_llama3_model "$T/m"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (a busy machine slows OpenMP's spinning threads; OMP_WAIT_POLICY=passive helps)"
 echo "dusk downstream --limit $LIMIT, tiny Llama-3-vocabulary model, $THREADS threads, batch $BATCH"
 ll_dirs=""
