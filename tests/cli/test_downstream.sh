@@ -73,6 +73,7 @@ expect_fail "task badgold" "badgold.jsonl:2" "gold" -- --tasks "$T/badgold.jsonl
 expect_fail "unknown task" -- --tasks arc_challeng
 expect_fail "mmlu subject" -- --tasks mmlu_nonsense
 expect_fail "few-shot" -- --tasks arc_challenge --num-fewshot 2
+expect_fail "named twice" -- --tasks mmlu_anatomy,mmlu --limit 1
 # a failed run leaves an earlier result as it was
 if run --tasks arc_challeng --out "$T/out" 2>/dev/null; then fail "accepted a bad task"; fi
 [ -s "$T/out/results.json" ] || fail "a failed run damaged the earlier output"

@@ -32,9 +32,12 @@ int tasks_load(TaskList *list, const char *names, const TaskOptions *opt) {
     char *copy = xstrdup(names), *save = NULL;
     int rc = 0;
     for (char *name = strtok_r(copy, ",", &save); name && rc == 0; name = strtok_r(NULL, ",", &save)) {
-        for (int i = 0; i < list->n_tasks; i++)
-            if (strcmp(list->tasks[i].name, name) == 0) rc = dusk_error("task \"%s\" is listed twice", name);
-        if (rc == 0) rc = load_one(list, name, opt);
+        int before = list->n_tasks;
+        rc = load_one(list, name, opt);
+        for (int i = before; i < list->n_tasks && rc == 0; i++) /* "mmlu,mmlu_anatomy" names one task twice */
+            for (int j = 0; j < i && rc == 0; j++)
+                if (strcmp(list->tasks[i].name, list->tasks[j].name) == 0)
+                    rc = dusk_error("--tasks: task \"%s\" is named twice (%s)", list->tasks[i].name, name);
     }
     if (rc == 0 && list->n_tasks == 0) rc = dusk_error("no task named in --tasks");
     free(copy);
