@@ -17,7 +17,8 @@ vocabulary, max_position_embeddings 1024 so gsm8k's 5-shot contexts are left-
 truncated for generation and one generic-format item is left-truncated for
 scoring. Checks: identical token ids of every request, loglikelihoods within
 1e-4 relative, identical is_greedy, predictions, generated text and metric
-values, and results.json's aggregates (mmlu groups weighted by size)."""
+values, and results.json's aggregates (mmlu groups weighted by size); MMLU with
+--num-fewshot 3 (the first dev rows as shots) on one subject."""
 import csv
 import glob
 import json
@@ -97,6 +98,17 @@ def mmlu_docs(n):
             context=desc + f"{r[0].strip()}\nA. {r[1]}\nB. {r[2]}\nC. {r[3]}\nD. {r[4]}\nAnswer:",
             choices=["A", "B", "C", "D"], gold=["ABCD".index(r[5])]) for r in rows]
     return out
+
+
+def mmlu_fewshot_docs(subject, n, k):
+    """--num-fewshot k: the first k dev rows (lm-eval's first_n sampler) as shots."""
+    read = lambda split: list(csv.reader(open(os.path.join(DATA, "mmlu", split, f"{subject}_{split}.csv"),
+                                              encoding="utf-8", newline="")))
+    text = lambda r: f"{r[0].strip()}\nA. {r[1]}\nB. {r[2]}\nC. {r[3]}\nD. {r[4]}\nAnswer:"
+    desc = f"The following are multiple choice questions (with answers) about {subject.replace('_', ' ')}.\n\n"
+    shots = "".join(f"{text(r)} {r[5]}\n\n" for r in read("dev")[:k])
+    return [dict(context=desc + shots + text(r), choices=["A", "B", "C", "D"], gold=["ABCD".index(r[5])])
+            for r in read("test")[:n]]
 
 
 def gsm8k_docs(n):
@@ -339,22 +351,26 @@ def main():
                  "truthfulqa_mc1": tqa_docs(LIMITS["truthfulqa_mc1"], "mc1_targets"),
                  "truthfulqa_mc2": tqa_docs(LIMITS["truthfulqa_mc2"], "mc2_targets"),
                  **mmlu_docs(LIMITS["mmlu"]), "gsm8k": gsm8k_docs(LIMITS["gsm8k"]),
-                 "triviaqa": triviaqa_docs(LIMITS["triviaqa"]), "bbq": bbq_docs(LIMITS["bbq"]), **generic}
+                 "triviaqa": triviaqa_docs(LIMITS["triviaqa"]), "bbq": bbq_docs(LIMITS["bbq"]), **generic,
+                 "fewshot_mmlu_anatomy": mmlu_fewshot_docs("anatomy", 1, 3)}
         out = os.path.join(tmp, "out")
         runs = [("arc_challenge,truthfulqa_mc1,truthfulqa_mc2", 2), ("mmlu", 1), ("bbq", 6), ("gsm8k", 1),
-                ("triviaqa", 2), (generic_paths["generic_mc"] + "," + generic_paths["generic_gen"], 2)]
+                ("triviaqa", 2), (generic_paths["generic_mc"] + "," + generic_paths["generic_gen"], 2),
+                ("mmlu_anatomy", 1, "--num-fewshot", "3")]
         samples, results = {}, {}
-        for k, (names, limit) in enumerate(runs):
+        for k, (names, limit, *extra) in enumerate(runs):
             o = os.path.join(tmp, f"out{k}")
             cmd = [DUSK, "downstream", "--model", model, "--tokenizer", TOK, "--tasks", names, "--task-dir", DATA,
-                   "--out", o, "--log-ids", "--batch", "4", "--limit", str(limit)]
+                   "--out", o, "--log-ids", "--batch", "4", "--limit", str(limit), *extra]
             r = subprocess.run(cmd, capture_output=True, text=True)
             if r.returncode != 0:
                 fail(f"dusk downstream {names}: {r.stderr.strip()}")
                 continue
-            results.update(json.load(open(os.path.join(o, "results.json")))["results"])
+            if not extra:  # the few-shot run repeats mmlu_anatomy: its numbers are checked per document
+                results.update(json.load(open(os.path.join(o, "results.json")))["results"])
             for f in glob.glob(os.path.join(o, "samples_*.jsonl")):
-                samples[os.path.basename(f)[len("samples_"):-len(".jsonl")]] = [json.loads(l) for l in open(f)]
+                name = os.path.basename(f)[len("samples_"):-len(".jsonl")]
+                samples[("fewshot_" if extra else "") + name] = [json.loads(l) for l in open(f)]
         check_all(tasks, samples, results, params, tmp)
     if failures:
         print("FAILED:", *failures[:30], sep="\n  ")

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "eval/tasks/csv_records.h"
 #include "eval/tasks/lm_requests.h"
 #include "eval/tasks/pyrandom.h"
 #include "eval/tasks/task.h"
@@ -189,6 +190,25 @@ static void check_fewshot_layout(void) {
     free(p);
 }
 
+/* python3: list(csv.reader(io.StringIO(t, newline=''))) for the text below */
+static void check_csv(void) {
+    const char *t = "a,\"b, c\",\"d \"\"e\"\"\nf\",g\r\nh,,\"\"\nlast,\"x\"y,z";
+    const char *want[3][4] = {{"a", "b, c", "d \"e\"\nf", "g"}, {"h", "", ""}, {"last", "xy", "z"}};
+    const int n_fields[3] = {4, 3, 3}, lines[3] = {1, 3, 4};
+    size_t pos = 0, len = strlen(t);
+    int line = 1;
+    CsvRecord rec;
+    for (int r = 0; r < 3; r++) {
+        CHECK(csv_next_record(t, len, &pos, &line, &rec) == 1);
+        CHECK_MSG(rec.n_fields == n_fields[r] && rec.line == lines[r], "record %d: %d fields, line %d", r, rec.n_fields, rec.line);
+        for (int f = 0; f < rec.n_fields && f < n_fields[r]; f++) CHECK_MSG(strcmp(rec.fields[f], want[r][f]) == 0, "%d.%d: %s", r, f, rec.fields[f]);
+        csv_record_free(&rec);
+    }
+    CHECK(csv_next_record(t, len, &pos, &line, &rec) == 0);
+    pos = 0, line = 1;
+    CHECK(csv_next_record("x,\"open", 7, &pos, &line, &rec) == -1);
+}
+
 int main(int argc, char **argv) {
     const char *shared = getenv("SHARED");
     char path[1024];
@@ -201,5 +221,6 @@ int main(int argc, char **argv) {
     check_filters();
     check_scores();
     check_fewshot_layout();
+    check_csv();
     return check_report("test_downstream_rules");
 }
