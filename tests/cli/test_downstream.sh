@@ -48,6 +48,12 @@ assert lines[0]["arguments"][0][1].startswith(" "), lines[0]["arguments"][0]
 g = [json.loads(l) for l in open(f"{T}/out/samples_gen.jsonl")]
 assert g[0]["arguments"][0][1]["until"] == ["\n"] and g[0]["arguments"][0][1]["max_gen_toks"] == 4
 assert isinstance(g[0]["resps"][0], str)
+dc = r["dusk_dc"]
+head = {"arc_challenge": "acc,none", "truthfulqa_mc2": "acc,none", "mmlu": "acc,none", "bbq": "acc,none",
+        "mine": "acc,none", "gen": "exact_match,none"}
+assert {k: v["metric"] for k, v in dc["tasks"].items()} == head, dc
+vals = [100 * res[k][m] for k, m in head.items()]
+assert abs(dc["dc"] - sum(vals) / len(vals)) < 1e-9 and all(abs(dc["tasks"][k]["value"] - v) < 1e-9 for k, v in zip(head, vals))
 print("results.json and samples: ok")
 PYEOF
 run --tasks "$T/mine.jsonl" --out "$T/again1" 2>/dev/null

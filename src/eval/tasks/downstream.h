@@ -25,7 +25,9 @@ typedef struct {
 int downstream_run(Model *m, const Tokenizer *tok, const TaskList *tasks, DownstreamOptions *opt, TaskScore *scores);
 
 /* results.json: {"results": {task|group: {"alias", "metric,filter", ...}},
- * "groups", "group_subtasks", "configs", "n-samples", "config", "versions"};
+ * "groups", "group_subtasks", "configs", "n-samples", "config", "dusk_version",
+ * "dusk_dc": {"dc": mean of the top-level tasks' headline numbers x 100,
+ * "tasks": {name: {"metric", "value"}}}} (dusk eval's DC key reads this);
  * config (owned by the caller) is embedded as "config". */
 cJSON *downstream_results_json(const TaskList *tasks, const TaskScore *scores, const cJSON *config);
 /* samples_<task>.jsonl lines of one task into path. 0 or -1. */

@@ -120,6 +120,32 @@ static void strip_sizes(cJSON *obj) {
     cJSON_ArrayForEach(r, obj) cJSON_DeleteItemFromObjectCaseSensitive(r, "dusk_size");
 }
 
+/* DC: the mean of every top-level task's headline number x 100 (a task's
+ * first metric: acc, mc2's acc, gsm8k strict-match, triviaqa exact_match;
+ * the mmlu subjects count once, as the size-weighted mmlu group). */
+static void add_dc(cJSON *root, const TaskList *tl, const TaskScore *scores, const cJSON *results) {
+    cJSON *dc = cJSON_AddObjectToObject(root, "dusk_dc"), *tasks = cJSON_CreateObject();
+    double sum = 0.0;
+    int n = 0, mmlu_done = 0;
+    for (int t = 0; t < tl->n_tasks; t++) {
+        const char *name = tl->tasks[t].name;
+        char key[96];
+        snprintf(key, sizeof key, "%s,%s", scores[t].keys[0].metric, scores[t].keys[0].filter);
+        if (tl->tasks[t].group) {
+            if (mmlu_done++) continue;
+            name = "mmlu", snprintf(key, sizeof key, "acc,none");
+        }
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(results, name), key);
+        if (!cJSON_IsNumber(v)) continue;
+        cJSON *entry = cJSON_AddObjectToObject(tasks, name);
+        cJSON_AddStringToObject(entry, "metric", key);
+        cJSON_AddNumberToObject(entry, "value", 100.0 * v->valuedouble);
+        sum += 100.0 * v->valuedouble, n++;
+    }
+    add_number(dc, "dc", n ? sum / n : NAN);
+    cJSON_AddItemToObject(dc, "tasks", tasks);
+}
+
 cJSON *downstream_results_json(const TaskList *tl, const TaskScore *scores, const cJSON *config) {
     cJSON *root = cJSON_CreateObject(), *results = cJSON_AddObjectToObject(root, "results");
     cJSON *groups = cJSON_AddObjectToObject(root, "groups"), *subtasks = cJSON_AddObjectToObject(root, "group_subtasks");
@@ -142,6 +168,7 @@ cJSON *downstream_results_json(const TaskList *tl, const TaskScore *scores, cons
     add_mmlu_groups(tl, results, groups, subtasks);
     strip_sizes(results);
     strip_sizes(groups);
+    add_dc(root, tl, scores, results);
     cJSON_AddItemToObject(root, "config", cJSON_Duplicate(config, 1));
     cJSON_AddStringToObject(root, "dusk_version", DUSK_VERSION);
     return root;
