@@ -92,68 +92,113 @@ int *lm_request_input(const LLRequest *r, int max_len, int *n_in) {
 }
 
 typedef struct {
-    const LLRequest *r;
+    LLRequest *r;
     int index, n_in;
+    int *in;    /* the ids the model reads */
+    int group;  /* requests with the same input share one forward row set */
 } Order;
 
-/* Longest first, as lm-eval's Collator orders them (ties by the ids). */
+/* Longest first, as lm-eval's Collator orders them; equal inputs side by side. */
 static int by_length_desc(const void *pa, const void *pb) {
     const Order *a = pa, *b = pb;
-    int la = a->r->n_ctx + a->r->n_cont, lb = b->r->n_ctx + b->r->n_cont;
-    if (la != lb) return lb - la;
+    if (a->n_in != b->n_in) return b->n_in - a->n_in;
+    int c = memcmp(a->in, b->in, sizeof(int) * (size_t)a->n_in);
+    if (c) return c;
     return a->index - b->index;
 }
 
-enum { ROW_BLOCK = 64 }; /* continuation rows projected onto the vocabulary at once */
+enum { ROW_BLOCK = 64 }; /* hidden rows projected onto the vocabulary at once */
 
-/* Log-probability and greedy flag of every continuation token of the batch:
- * the final-norm hidden rows of all continuations go through lm_head in
- * blocks of ROW_BLOCK rows (one GEMM each, never more logits than that). */
-static void score_continuations(const Model *m, const float *xf, int T, Order *o, int nb) {
-    int V = m->cfg.vocab_size, d = m->cfg.hidden_size, n_rows = 0;
-    for (int b = 0; b < nb; b++) n_rows += o[b].r->n_cont;
-    const float **src = xmalloc(sizeof(float *) * (size_t)n_rows);
-    int *target = xmalloc(sizeof(int) * (size_t)n_rows), *greedy = xmalloc(sizeof(int) * (size_t)n_rows);
-    double *lp = xmalloc(sizeof(double) * (size_t)n_rows);
-    for (int b = 0, k = 0; b < nb; b++)
-        for (int t = 0; t < o[b].r->n_cont; t++, k++) {
-            src[k] = xf + ((size_t)b * T + (size_t)(o[b].n_in - o[b].r->n_cont + t)) * d;
-            target[k] = o[b].r->cont[t];
+/* The rows of a batch that some continuation token reads: per group the last
+ * max_cont positions. Each (request, token) is an entry chained to its row. */
+typedef struct {
+    int n_rows, n_entries;
+    const float **src;   /* [n_rows] hidden row */
+    int *head;           /* [n_rows] first entry of the row, -1 none */
+    int *next, *target;  /* [n_entries] */
+    double *lp;          /* [n_entries] */
+    int *greedy;         /* [n_entries] */
+} RowPlan;
+
+static void plan_rows(RowPlan *p, const float *xf, int T, int d, Order *o, int n, int n_groups) {
+    int *max_cont = xcalloc((size_t)n_groups, sizeof(int)), *start = xmalloc(sizeof(int) * (size_t)n_groups);
+    int *n_in = xmalloc(sizeof(int) * (size_t)n_groups);
+    memset(p, 0, sizeof *p);
+    for (int i = 0; i < n; i++) {
+        int g = o[i].group;
+        if (o[i].r->n_cont > max_cont[g]) max_cont[g] = o[i].r->n_cont;
+        n_in[g] = o[i].n_in;
+        p->n_entries += o[i].r->n_cont;
+    }
+    for (int g = 0; g < n_groups; g++) start[g] = p->n_rows, p->n_rows += max_cont[g];
+    p->src = xmalloc(sizeof(float *) * (size_t)p->n_rows);
+    p->head = xmalloc(sizeof(int) * (size_t)p->n_rows);
+    for (int g = 0; g < n_groups; g++)
+        for (int k = 0; k < max_cont[g]; k++) {
+            p->src[start[g] + k] = xf + ((size_t)g * T + (size_t)(n_in[g] - max_cont[g] + k)) * d;
+            p->head[start[g] + k] = -1;
         }
+    p->next = xmalloc(sizeof(int) * (size_t)p->n_entries);
+    p->target = xmalloc(sizeof(int) * (size_t)p->n_entries);
+    p->lp = xmalloc(sizeof(double) * (size_t)p->n_entries);
+    p->greedy = xmalloc(sizeof(int) * (size_t)p->n_entries);
+    for (int i = 0, e = 0; i < n; i++) {
+        int g = o[i].group;
+        for (int t = 0; t < o[i].r->n_cont; t++, e++) {
+            int row = start[g] + max_cont[g] - o[i].r->n_cont + t;
+            p->target[e] = o[i].r->cont[t];
+            p->next[e] = p->head[row];
+            p->head[row] = e;
+        }
+    }
+    free(max_cont), free(start), free(n_in);
+}
+
+/* Every row through lm_head (blocks of ROW_BLOCK: one GEMM each, never more
+ * logits than that); logsumexp and argmax once per row, shared by its entries. */
+static void score_rows(const Model *m, RowPlan *p) {
+    int V = m->cfg.vocab_size, d = m->cfg.hidden_size;
     float *rows = xmalloc(sizeof(float) * (size_t)ROW_BLOCK * d);
     float *logits = xmalloc(sizeof(float) * (size_t)ROW_BLOCK * V);
-    for (int r0 = 0; r0 < n_rows; r0 += ROW_BLOCK) {
-        int n = n_rows - r0 < ROW_BLOCK ? n_rows - r0 : ROW_BLOCK;
-        for (int i = 0; i < n; i++) memcpy(rows + (size_t)i * d, src[r0 + i], sizeof(float) * d);
+    for (int r0 = 0; r0 < p->n_rows; r0 += ROW_BLOCK) {
+        int n = p->n_rows - r0 < ROW_BLOCK ? p->n_rows - r0 : ROW_BLOCK;
+        for (int i = 0; i < n; i++) memcpy(rows + (size_t)i * d, p->src[r0 + i], sizeof(float) * d);
         linear_forward(logits, rows, m->lm_head, NULL, n, d, V);
 #pragma omp parallel for schedule(static)
         for (int i = 0; i < n; i++) {
             const float *row = logits + (size_t)i * V;
-            lp[r0 + i] = (double)row[target[r0 + i]] - log_softmax_row(NULL, row, V);
-            greedy[r0 + i] = argmax_f32(row, V) == target[r0 + i];
+            double lse = log_softmax_row(NULL, row, V);
+            int best = argmax_f32(row, V);
+            for (int e = p->head[r0 + i]; e >= 0; e = p->next[e])
+                p->lp[e] = (double)row[p->target[e]] - lse, p->greedy[e] = best == p->target[e];
         }
     }
-    for (int b = 0, k = 0; b < nb; b++) { /* summed in token order: the same for any thread count */
-        LLRequest *r = (LLRequest *)o[b].r;
-        r->ll = 0.0, r->is_greedy = 1;
-        for (int t = 0; t < r->n_cont; t++, k++) r->ll += lp[k], r->is_greedy &= greedy[k];
-    }
-    free(rows), free(logits), free(src), free(target), free(greedy), free(lp);
+    free(rows), free(logits);
 }
 
-static void run_batch(Model *m, Order *o, int nb, int max_len) {
+static void plan_free(RowPlan *p) {
+    free(p->src), free(p->head), free(p->next), free(p->target), free(p->lp), free(p->greedy);
+}
+
+/* Requests o[0..n) covering n_groups distinct inputs (group ids 0..n_groups-1):
+ * one padded forward over the distinct inputs, then the continuation rows. */
+static void run_batch(Model *m, Order *o, int n, int n_groups) {
     int T = o[0].n_in;
-    int *ids = xcalloc((size_t)nb * T, sizeof(int));
-    for (int b = 0; b < nb; b++) {
-        int n_in;
-        int *in = lm_request_input(o[b].r, max_len, &n_in);
-        memcpy(ids + (size_t)b * T, in, sizeof(int) * (size_t)n_in); /* right padding: causal rows never see it */
-        free(in);
-    }
+    int *ids = xcalloc((size_t)n_groups * T, sizeof(int));
+    for (int i = 0; i < n; i++) /* right padding: causal rows never see it */
+        memcpy(ids + (size_t)o[i].group * T, o[i].in, sizeof(int) * (size_t)o[i].n_in);
     Activations a;
-    activations_alloc_hidden(&a, m, nb, T);
+    activations_alloc_hidden(&a, m, n_groups, T);
     model_forward(m, &a, ids, m->cfg.num_hidden_layers);
-    score_continuations(m, a.xf, T, o, nb);
+    RowPlan p;
+    plan_rows(&p, a.xf, T, m->cfg.hidden_size, o, n, n_groups);
+    score_rows(m, &p);
+    for (int i = 0, e = 0; i < n; i++) { /* summed in token order: the same for any thread count */
+        LLRequest *r = o[i].r;
+        r->ll = 0.0, r->is_greedy = 1;
+        for (int t = 0; t < r->n_cont; t++, e++) r->ll += p.lp[e], r->is_greedy &= p.greedy[e];
+    }
+    plan_free(&p);
     activations_free(&a);
     free(ids);
 }
@@ -166,25 +211,36 @@ static int ids_outside(const int *ids, int n, int V) {
 
 int lm_score_requests(Model *m, LLRequest *reqs, int n, int batch, int max_len) {
     if (batch < 1) batch = 1;
-    Order *o = xmalloc(sizeof(Order) * (size_t)(n > 0 ? n : 1));
     for (int i = 0; i < n; i++) {
-        if (reqs[i].n_cont > max_len) {
-            free(o);
+        if (reqs[i].n_cont > max_len)
             return dusk_error("request %d: %d continuation tokens exceed the maximum length %d", i, reqs[i].n_cont,
                               max_len);
-        }
         if (ids_outside(reqs[i].ctx, reqs[i].n_ctx, m->cfg.vocab_size) ||
-            ids_outside(reqs[i].cont, reqs[i].n_cont, m->cfg.vocab_size)) {
-            free(o);
+            ids_outside(reqs[i].cont, reqs[i].n_cont, m->cfg.vocab_size))
             return dusk_error("request %d: a token id outside the model's vocabulary (%d)", i, m->cfg.vocab_size);
-        }
+    }
+    Order *o = xmalloc(sizeof(Order) * (size_t)(n > 0 ? n : 1));
+    for (int i = 0; i < n; i++) {
         o[i].r = &reqs[i];
         o[i].index = i;
-        int total = reqs[i].n_ctx + reqs[i].n_cont;
-        o[i].n_in = (total > max_len + 1 ? max_len + 1 : total) - 1;
+        o[i].in = lm_request_input(&reqs[i], max_len, &o[i].n_in);
     }
     qsort(o, (size_t)n, sizeof(Order), by_length_desc);
-    for (int i = 0; i < n; i += batch) run_batch(m, o + i, n - i < batch ? n - i : batch, max_len);
+    /* batches of up to `batch` distinct inputs; lm-eval shares the forward of
+     * equal inputs too (one-token continuations of one context, as MMLU's) */
+    for (int i = 0; i < n;) {
+        int j = i, groups = 0;
+        while (j < n && (groups < batch || (o[j].n_in == o[j - 1].n_in &&
+                                            !memcmp(o[j].in, o[j - 1].in, sizeof(int) * (size_t)o[j].n_in)))) {
+            if (j == i || o[j].n_in != o[j - 1].n_in || memcmp(o[j].in, o[j - 1].in, sizeof(int) * (size_t)o[j].n_in))
+                groups++;
+            o[j].group = groups - 1;
+            j++;
+        }
+        run_batch(m, o + i, j - i, groups);
+        i = j;
+    }
+    for (int i = 0; i < n; i++) free(o[i].in);
     free(o);
     return 0;
 }
