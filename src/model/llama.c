@@ -182,7 +182,9 @@ static void activations_alloc_impl(Activations *a, const Model *m, int B, int T,
     a->n_slots = recompute ? 1 : (int)L;
     size_t S = a->n_slots;
     size_t per_slot = N * (2 + 3 * d + 2 * qd + 2 * kvd + 3 * ff) + (size_t)B * nh * T;
-    size_t total = (L + 1) * N * d + S * per_slot + N * (1 + d + V) + N * (2 * d + 2 * qd + 2 * kvd + 3 * ff);
+    /* forward-only activations (no logits) need no backward work space either */
+    size_t back = with_logits ? N * (2 * d + 2 * qd + 2 * kvd + 3 * ff) : 0;
+    size_t total = (L + 1) * N * d + S * per_slot + N * (1 + d + V) + back;
     a->buffer = xmalloc(total * sizeof(float));
     float *p = a->buffer;
 #define TAKE(n) (p += (n), p - (n))
@@ -198,15 +200,17 @@ static void activations_alloc_impl(Activations *a, const Model *m, int B, int T,
     a->rstd_f = TAKE(N);
     a->xf = TAKE(N * d);
     a->logits = V ? TAKE(N * V) : NULL;
-    a->dx = TAKE(N * d);
-    a->dxn = TAKE(N * d);
-    a->dq = TAKE(N * qd);
-    a->datt = TAKE(N * qd);
-    a->dk = TAKE(N * kvd);
-    a->dv = TAKE(N * kvd);
-    a->dgate = TAKE(N * ff);
-    a->dup = TAKE(N * ff);
-    a->dh = TAKE(N * ff);
+    if (back) {
+        a->dx = TAKE(N * d);
+        a->dxn = TAKE(N * d);
+        a->dq = TAKE(N * qd);
+        a->datt = TAKE(N * qd);
+        a->dk = TAKE(N * kvd);
+        a->dv = TAKE(N * kvd);
+        a->dgate = TAKE(N * ff);
+        a->dup = TAKE(N * ff);
+        a->dh = TAKE(N * ff);
+    }
 #undef TAKE
     a->pos = xmalloc(sizeof(int) * N);
     for (size_t i = 0; i < N; i++) a->pos[i] = (int)(i % (size_t)T);
