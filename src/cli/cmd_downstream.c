@@ -23,7 +23,7 @@ static char *default_task_dir(void) {
 }
 
 static void write_outputs(OutDir *od, const TaskList *tl, const TaskScore *scores, const cJSON *config,
-                          const Tokenizer *tok, const DownstreamOptions *opt) {
+                          const DownstreamOptions *opt) {
     cJSON *results = downstream_results_json(tl, scores, config);
     char *text = json_print_exact(results, 1), *path = outdir_file(od, "results.json");
     size_t n = strlen(text);
@@ -36,7 +36,7 @@ static void write_outputs(OutDir *od, const TaskList *tl, const TaskScore *score
         char *name = str_printf("samples_%s.jsonl", tl->tasks[t].name);
         for (char *p = name; *p; p++) if (*p == '/') *p = '_';
         path = outdir_file(od, name);
-        if (downstream_write_samples(path, &tl->tasks[t], &scores[t], tok, opt) != 0) dusk_die("%s", dusk_last_error());
+        if (downstream_write_samples(path, &tl->tasks[t], &scores[t], opt) != 0) dusk_die("%s", dusk_last_error());
         free(path), free(name);
     }
 }
@@ -118,7 +118,7 @@ int cmd_downstream(int argc, char **argv) {
     if (downstream_run(&m, tok, &tl, &opt, scores) != 0) dusk_die("%s", dusk_last_error());
     cJSON *config = run_config(argc, argv, model_path, task_dir, &to, &opt);
     cli_record_tokenizer(config, args_get(o, n, "tokenizer")->value, model_path);
-    write_outputs(&od, &tl, scores, config, tok, &opt);
+    write_outputs(&od, &tl, scores, config, &opt);
     cli_commit_out(&od);
     print_summary(&tl, scores, &opt);
     for (int t = 0; t < tl.n_tasks; t++) task_score_free(&scores[t]);

@@ -31,7 +31,6 @@ int downstream_run(Model *m, const Tokenizer *tok, const TaskList *tasks, Downst
  * config (owned by the caller) is embedded as "config". */
 cJSON *downstream_results_json(const TaskList *tasks, const TaskScore *scores, const cJSON *config);
 /* samples_<task>.jsonl lines of one task into path. 0 or -1. */
-int downstream_write_samples(const char *path, const Task *t, const TaskScore *s, const Tokenizer *tok,
-                             const DownstreamOptions *opt);
+int downstream_write_samples(const char *path, const Task *t, const TaskScore *s, const DownstreamOptions *opt);
 
 #endif

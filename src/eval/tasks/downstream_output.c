@@ -176,7 +176,7 @@ cJSON *downstream_results_json(const TaskList *tl, const TaskScore *scores, cons
 
 static cJSON *int_array(const int *x, int n) { return n > 0 ? cJSON_CreateIntArray(x, n) : cJSON_CreateArray(); }
 
-static cJSON *mc_sample(const Task *t, const Doc *d, const DocScore *ds, cJSON *line) {
+static cJSON *mc_sample(const Doc *d, const DocScore *ds, cJSON *line) {
     cJSON *args = cJSON_AddArrayToObject(line, "arguments"), *resps = cJSON_AddArrayToObject(line, "resps");
     for (int c = 0; c < d->n_choices; c++) {
         cJSON *a = cJSON_CreateArray(), *r = cJSON_CreateArray();
@@ -190,11 +190,10 @@ static cJSON *mc_sample(const Task *t, const Doc *d, const DocScore *ds, cJSON *
         cJSON_AddItemToArray(resps, r);
     }
     cJSON_AddItemToObject(line, "filtered_resps", cJSON_Duplicate(resps, 1));
-    (void)t;
     return line;
 }
 
-static cJSON *gen_sample(const Task *t, const Doc *d, const DocScore *ds, const TaskScore *s, cJSON *line) {
+static cJSON *gen_sample(const Doc *d, const DocScore *ds, const TaskScore *s, cJSON *line) {
     cJSON *args = cJSON_AddArrayToObject(line, "arguments"), *a = cJSON_CreateArray(), *kw = cJSON_CreateObject();
     cJSON_AddItemToArray(a, cJSON_CreateString(d->context));
     cJSON_AddItemToObject(kw, "until", cJSON_CreateStringArray((const char *const *)d->until, d->n_until));
@@ -206,7 +205,6 @@ static cJSON *gen_sample(const Task *t, const Doc *d, const DocScore *ds, const 
     cJSON_AddItemToArray(resps, cJSON_CreateString(ds->response));
     cJSON *filtered = cJSON_AddObjectToObject(line, "filtered_resps");
     for (int k = 0; k < s->n_keys; k++) cJSON_AddStringToObject(filtered, s->keys[k].filter, ds->filtered[k]);
-    (void)t;
     return line;
 }
 
@@ -229,19 +227,17 @@ static void add_ids(cJSON *line, const DocScore *ds, int is_generate) {
     }
 }
 
-int downstream_write_samples(const char *path, const Task *t, const TaskScore *s, const Tokenizer *tok,
-                             const DownstreamOptions *opt) {
+int downstream_write_samples(const char *path, const Task *t, const TaskScore *s, const DownstreamOptions *opt) {
     FILE *fp = fopen(path, "w");
     if (!fp) return dusk_error("%s: cannot create", path);
-    (void)tok;
     for (int i = 0; i < t->n_docs; i++) {
         const Doc *d = &t->docs[i];
         const DocScore *ds = &s->docs[i];
         cJSON *line = cJSON_CreateObject();
         cJSON_AddNumberToObject(line, "doc_id", i);
         cJSON_AddItemToObject(line, "target", target_json(t, d));
-        if (t->is_generate) gen_sample(t, d, ds, s, line);
-        else mc_sample(t, d, ds, line);
+        if (t->is_generate) gen_sample(d, ds, s, line);
+        else mc_sample(d, ds, line);
         for (int k = 0; k < s->n_keys; k++) {
             char key[96];
             snprintf(key, sizeof key, "%s,%s", s->keys[k].metric, s->keys[k].filter);

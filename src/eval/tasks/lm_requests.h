@@ -20,7 +20,8 @@ typedef struct {
  * and the context are each encoded (add_bos: special tokens as the tokenizer
  * adds them, HF add_special_tokens); the continuation tokens are the whole
  * string's tokens after the context's count. An empty context becomes
- * [BOS] (EOS when there is no BOS) and the continuation is encoded alone.
+ * [BOS] (EOS when there is no BOS) and the continuation is encoded alone,
+ * with the same add_bos (lm-eval's tok_encode).
  * Returns 0, or -1 (tokenizer failure, or no continuation tokens). */
 int lm_request_encode(const Tokenizer *tok, const char *context, const char *continuation, int add_bos,
                       LLRequest *r);

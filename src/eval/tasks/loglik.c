@@ -40,10 +40,6 @@ size_t lm_rstrip_len(const char *s, size_t len) {
     return len;
 }
 
-static int encode(const Tokenizer *tok, const char *s, size_t n, int add_bos, int **ids, int *n_ids) {
-    return tokenizer_encode(tok, s, n, add_bos, ids, n_ids);
-}
-
 int lm_request_encode(const Tokenizer *tok, const char *context, const char *continuation, int add_bos,
                       LLRequest *r) {
     memset(r, 0, sizeof *r);
@@ -54,15 +50,15 @@ int lm_request_encode(const Tokenizer *tok, const char *context, const char *con
         r->ctx = xmalloc(sizeof(int));
         r->ctx[0] = prefix;
         r->n_ctx = 1;
-        if (encode(tok, continuation, n_cont, add_bos, &r->cont, &r->n_cont) != 0) return -1;
+        if (tokenizer_encode(tok, continuation, n_cont, add_bos, &r->cont, &r->n_cont) != 0) return -1;
     } else {
         size_t keep = lm_rstrip_len(context, n_ctx);
         char *whole = xmalloc(n_ctx + n_cont + 1);
         memcpy(whole, context, n_ctx);
         memcpy(whole + n_ctx, continuation, n_cont + 1);
         int *all = NULL, n_all = 0;
-        int rc = encode(tok, whole, n_ctx + n_cont, add_bos, &all, &n_all);
-        if (rc == 0) rc = encode(tok, whole, keep, add_bos, &r->ctx, &r->n_ctx);
+        int rc = tokenizer_encode(tok, whole, n_ctx + n_cont, add_bos, &all, &n_all);
+        if (rc == 0) rc = tokenizer_encode(tok, whole, keep, add_bos, &r->ctx, &r->n_ctx);
         free(whole);
         if (rc != 0) return free(all), -1;
         r->n_cont = n_all > r->n_ctx ? n_all - r->n_ctx : 0;
