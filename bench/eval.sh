@@ -15,13 +15,8 @@ RUNS="${1:-1}"
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 median() { sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 time_cmd() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); awk -v s="$s" -v e="$e" 'BEGIN{print e-s}'; }
-cat > "$T/cfg.json" <<'JSON'
-{"vocab_size": 128256, "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
- "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 2048,
- "rope_theta": 500000.0, "tie_word_embeddings": true, "bos_token_id": 128000, "eos_token_id": 128001}
-JSON
-"$DUSK" init --config "$T/cfg.json" --seed 1 --out "$T/m" >/dev/null
-cp "$SHARED/tokenizers/llama3/tokenizer.json" "$T/m/"
+. "$ROOT/bench/tiny_llama3_model.sh"
+tiny_llama3_model "$T/m"
 echo "dusk eval, tiny Llama-3-vocabulary model, median of $RUNS run(s), $(nproc) cores"
 total=0
 for only in verbmem qa mia; do

@@ -39,4 +39,6 @@ bash "$ROOT/bench/decode.sh"
 [ -x "$ROOT/bench/tokenizer_bench.sh" ] && bash "$ROOT/bench/tokenizer_bench.sh"
 echo "== dusk eval wall time"
 bash "$ROOT/bench/eval.sh"
+echo "== dusk downstream (six DC tasks, --limit 50)"
+bash "$ROOT/bench/downstream.sh"
 exit 0

@@ -31,5 +31,6 @@ int cmd_rouge(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_mia(int argc, char **argv);
 int cmd_auc(int argc, char **argv);
+int cmd_downstream(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ const Command kCommands[] = {
     {"rouge", "ROUGE (rouge-score) and verbatim scores of target/prediction pairs", cmd_rouge},
     {"data", "training chunks and MIA windows of the DUSK data under a tokenizer (counts, hashes)", cmd_data},
     {"mia", "MIA scores (loss, zlib, Min-K%, Min-K%++) of a text's 1024-token windows", cmd_mia},
+    {"downstream", "lm-eval-compatible downstream tasks (arc, truthfulqa, mmlu, gsm8k, triviaqa, bbq; DC)", cmd_downstream},
     {"auc", "AUROC of two score lists (as sklearn roc_curve + auc)", cmd_auc},
 };
 const int kNumCommands = (int)(sizeof kCommands / sizeof kCommands[0]);

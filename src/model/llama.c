@@ -170,11 +170,11 @@ static float *grad_of(const Model *m, const float *w) {
 /* ------------------------------------------------------------------ */
 /* activations                                                         */
 
-void activations_alloc(Activations *a, const Model *m, int B, int T, int recompute) {
+static void activations_alloc_impl(Activations *a, const Model *m, int B, int T, int recompute, int with_logits) {
     const ModelConfig *c = &m->cfg;
     size_t N = (size_t)B * T, d = c->hidden_size, L = c->num_hidden_layers, ff = c->intermediate_size;
     size_t qd = (size_t)c->num_attention_heads * c->head_dim, kvd = (size_t)c->num_key_value_heads * c->head_dim;
-    size_t nh = c->num_attention_heads, V = c->vocab_size;
+    size_t nh = c->num_attention_heads, V = with_logits ? (size_t)c->vocab_size : 0;
     memset(a, 0, sizeof *a);
     a->B = B;
     a->T = T;
@@ -182,7 +182,9 @@ void activations_alloc(Activations *a, const Model *m, int B, int T, int recompu
     a->n_slots = recompute ? 1 : (int)L;
     size_t S = a->n_slots;
     size_t per_slot = N * (2 + 3 * d + 2 * qd + 2 * kvd + 3 * ff) + (size_t)B * nh * T;
-    size_t total = (L + 1) * N * d + S * per_slot + N * (1 + d + V) + N * (2 * d + 2 * qd + 2 * kvd + 3 * ff);
+    /* forward-only activations (no logits) need no backward work space either */
+    size_t back = with_logits ? N * (2 * d + 2 * qd + 2 * kvd + 3 * ff) : 0;
+    size_t total = (L + 1) * N * d + S * per_slot + N * (1 + d + V) + back;
     a->buffer = xmalloc(total * sizeof(float));
     float *p = a->buffer;
 #define TAKE(n) (p += (n), p - (n))
@@ -197,19 +199,29 @@ void activations_alloc(Activations *a, const Model *m, int B, int T, int recompu
     }
     a->rstd_f = TAKE(N);
     a->xf = TAKE(N * d);
-    a->logits = TAKE(N * V);
-    a->dx = TAKE(N * d);
-    a->dxn = TAKE(N * d);
-    a->dq = TAKE(N * qd);
-    a->datt = TAKE(N * qd);
-    a->dk = TAKE(N * kvd);
-    a->dv = TAKE(N * kvd);
-    a->dgate = TAKE(N * ff);
-    a->dup = TAKE(N * ff);
-    a->dh = TAKE(N * ff);
+    a->logits = V ? TAKE(N * V) : NULL;
+    if (back) {
+        a->dx = TAKE(N * d);
+        a->dxn = TAKE(N * d);
+        a->dq = TAKE(N * qd);
+        a->datt = TAKE(N * qd);
+        a->dk = TAKE(N * kvd);
+        a->dv = TAKE(N * kvd);
+        a->dgate = TAKE(N * ff);
+        a->dup = TAKE(N * ff);
+        a->dh = TAKE(N * ff);
+    }
 #undef TAKE
     a->pos = xmalloc(sizeof(int) * N);
     for (size_t i = 0; i < N; i++) a->pos[i] = (int)(i % (size_t)T);
+}
+
+void activations_alloc(Activations *a, const Model *m, int B, int T, int recompute) {
+    activations_alloc_impl(a, m, B, T, recompute, 1);
+}
+
+void activations_alloc_hidden(Activations *a, const Model *m, int B, int T) {
+    activations_alloc_impl(a, m, B, T, 1, 0);
 }
 
 void activations_free(Activations *a) {
@@ -277,6 +289,7 @@ void model_forward(Model *m, Activations *a, const int *ids, int n_layers) {
     for (int l = 0; l < n_layers; l++) layer_forward(m, a, l, a->recompute ? 0 : l);
     if (n_layers < L) return;
     rmsnorm_forward(a->xf, a->rstd_f, a->x[L], m->final_norm, N, c->hidden_size, c->rms_norm_eps);
+    if (!a->logits) return; /* activations_alloc_hidden: the caller projects the rows it needs */
     linear_forward(a->logits, a->xf, m->lm_head, NULL, N, c->hidden_size, c->vocab_size);
 }
 

@@ -72,6 +72,10 @@ void model_set_all_trainable(Model *m, int trainable);
 int model_set_trainable(Model *m, const char *name, int trainable);
 
 void activations_alloc(Activations *a, const Model *m, int B, int T, int recompute);
+/* Forward-only activations (one recompute slot) without the [B*T, V] logits
+ * block or the backward work space: model_forward then stops at the final
+ * norm, a->xf, and the caller projects only the rows it scores. */
+void activations_alloc_hidden(Activations *a, const Model *m, int B, int T);
 void activations_free(Activations *a);
 /* Make a (zeroed, or allocated by activations_alloc) fit B x T sequences:
  * kept as it is when its shape and recompute mode already match,

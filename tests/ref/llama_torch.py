@@ -62,8 +62,9 @@ def forward(cfg, P, ids):
     inv = rope_inv_freq(cfg)
     ang = torch.arange(T, dtype=torch.float64)[:, None] * inv[None, :]
     emb = torch.cat((ang, ang), dim=-1)
-    cos, sin = emb.cos(), emb.sin()
-    mask = torch.full((T, T), float("-inf"), dtype=torch.float64).triu(1)
+    dt = x.dtype  # float64 for the reference checks; the benchmarks pass float32 weights
+    cos, sin = emb.cos().to(dt), emb.sin().to(dt)
+    mask = torch.full((T, T), float("-inf"), dtype=dt).triu(1)
     hidden = []
     for l in range(cfg["num_hidden_layers"]):
         p = lambda s: P.get(f"model.layers.{l}.{s}")
