@@ -9,53 +9,12 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/downstream_args.h"
 #include "eval/tasks/downstream.h"
 #include "io/json_text.h"
 #include "runner/run_record.h"
 #include "util/err.h"
 #include "util/fileio.h"
-
-/* --task-dir, else $DUSK_SHARED/downstream, else ../shared/downstream. */
-static char *default_task_dir(void) {
-    const char *shared = getenv("DUSK_SHARED");
-    if (shared && shared[0]) return str_printf("%s/downstream", shared);
-    return xstrdup("../shared/downstream");
-}
-
-static void write_outputs(OutDir *od, const TaskList *tl, const TaskScore *scores, const cJSON *config,
-                          const DownstreamOptions *opt) {
-    cJSON *results = downstream_results_json(tl, scores, config);
-    char *text = json_print_exact(results, 1), *path = outdir_file(od, "results.json");
-    size_t n = strlen(text);
-    text = xrealloc(text, n + 2);
-    text[n] = '\n', text[n + 1] = '\0';
-    if (write_file_atomic(path, text, n + 1) != 0) dusk_die("%s", dusk_last_error());
-    free(text), free(path);
-    cJSON_Delete(results);
-    for (int t = 0; t < tl->n_tasks; t++) {
-        char *name = str_printf("samples_%s.jsonl", tl->tasks[t].name);
-        for (char *p = name; *p; p++) if (*p == '/') *p = '_';
-        path = outdir_file(od, name);
-        if (downstream_write_samples(path, &tl->tasks[t], &scores[t], opt) != 0) dusk_die("%s", dusk_last_error());
-        free(path), free(name);
-    }
-}
-
-static cJSON *run_config(int argc, char **argv, const char *model, const char *task_dir, const TaskOptions *to,
-                         const DownstreamOptions *opt) {
-    cJSON *c = run_record_new(argc + 1, argv - 1);
-    cJSON_AddStringToObject(c, "model", model);
-    cJSON_AddStringToObject(c, "task_dir", task_dir);
-    if (to->limit > 0) cJSON_AddNumberToObject(c, "limit", to->limit);
-    else cJSON_AddNullToObject(c, "limit");
-    if (to->num_fewshot >= 0) cJSON_AddNumberToObject(c, "num_fewshot", to->num_fewshot);
-    else cJSON_AddNullToObject(c, "num_fewshot");
-    cJSON_AddNumberToObject(c, "batch_size", opt->batch);
-    cJSON_AddNumberToObject(c, "max_length", opt->max_len);
-    cJSON_AddBoolToObject(c, "add_bos_token", opt->add_bos);
-    cJSON_AddNumberToObject(c, "fewshot_seed", 1234);
-    return c;
-}
 
 static void print_summary(const TaskList *tl, const TaskScore *scores, const DownstreamOptions *opt) {
     for (int t = 0; t < tl->n_tasks; t++) {
@@ -95,7 +54,7 @@ int cmd_downstream(int argc, char **argv) {
     }
     const char *model_path = args_required(o, n, "model"), *names = args_required(o, n, "tasks");
     const char *out = args_required(o, n, "out");
-    char *task_dir = args_get(o, n, "task-dir")->value ? xstrdup(args_get(o, n, "task-dir")->value) : default_task_dir();
+    char *task_dir = args_get(o, n, "task-dir")->value ? xstrdup(args_get(o, n, "task-dir")->value) : downstream_default_task_dir();
     TaskOptions to = {task_dir, (int)args_long(o, n, "limit", 0), (int)args_long(o, n, "num-fewshot", -1)};
     DownstreamOptions opt = {0};
     opt.batch = (int)args_long(o, n, "batch", 8);
@@ -116,9 +75,9 @@ int cmd_downstream(int argc, char **argv) {
     opt.max_len = m.cfg.max_position_embeddings;
     TaskScore *scores = xcalloc((size_t)tl.n_tasks, sizeof(TaskScore));
     if (downstream_run(&m, tok, &tl, &opt, scores) != 0) dusk_die("%s", dusk_last_error());
-    cJSON *config = run_config(argc, argv, model_path, task_dir, &to, &opt);
+    cJSON *config = downstream_config(argc, argv, model_path, task_dir, &to, &opt);
     cli_record_tokenizer(config, args_get(o, n, "tokenizer")->value, model_path);
-    write_outputs(&od, &tl, scores, config, &opt);
+    cJSON_Delete(downstream_write_outputs(od.tmp, "", &tl, scores, config, &opt));
     cli_commit_out(&od);
     print_summary(&tl, scores, &opt);
     for (int t = 0; t < tl.n_tasks; t++) task_score_free(&scores[t]);

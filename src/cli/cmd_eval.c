@@ -3,7 +3,10 @@
  * Writes OUTDIR/summary.json (verbmem, ufk, sk, urk as ROUGE-L x 100;
  * privleak, retain_deviation in percent) and one file per metric with every
  * item's prompt, output and scores: verbmem.json, qa_ufk.json, qa_sk.json,
- * qa_urk.json, mia_windows.json, mia_auroc.json. */
+ * qa_urk.json, mia_windows.json, mia_auroc.json. With --tasks, DC: the
+ * downstream tasks (`dusk downstream`'s runner), summary.json's "dc" = mean
+ * of the tasks' headline numbers x 100 with each task's number in
+ * "dc_tasks", and downstream_results.json + downstream_samples_<task>.jsonl. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +16,7 @@
 #include "cli/cleanup_spaces.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/downstream_args.h"
 #include "data/dusk_data.h"
 #include "data/eval_data.h"
 #include "data/text.h"
@@ -133,6 +137,9 @@ int cmd_eval(int argc, char **argv) {
         {"stemmer", ARG_FLAG, "ROUGE with rouge-score's Porter stemmer (off in DUSK)", 0, 0},
         {"mia-window", ARG_VALUE, "MIA window length in tokens (default 1024)", 0, 0},
         {"clean-up-spaces", ARG_VALUE, CLEANUP_SPACES_HELP, 0, 0},
+        {"tasks", ARG_VALUE, "DC: downstream tasks, as `dusk downstream --tasks` (default: none, dc null)", 0, 0},
+        {"task-dir", ARG_VALUE, "DC task data (default: $DUSK_SHARED/downstream, else ../shared/downstream)", 0, 0},
+        {"limit-downstream", ARG_VALUE, "DC: documents per task (per subject for mmlu)", 0, 0},
         {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},
         {"help", ARG_FLAG, "show this help", 0, 0},
     };
@@ -158,6 +165,13 @@ int cmd_eval(int argc, char **argv) {
         if (mia_check_retrain_table(retrain_auroc, p) != 0) dusk_die("--retrain-eval: %s", dusk_last_error());
         free(p);
     }
+    const char *task_names = args_str(o, n, "tasks", NULL);
+    char *task_dir = args_str(o, n, "task-dir", NULL) ? xstrdup(args_str(o, n, "task-dir", NULL))
+                                                     : downstream_default_task_dir();
+    TaskOptions task_opt = {task_dir, (int)args_long(o, n, "limit-downstream", 0), -1};
+    if (task_opt.limit < 0) dusk_die("--limit-downstream must be positive");
+    TaskList tasks = {0};
+    if (task_names && tasks_load(&tasks, task_names, &task_opt) != 0) dusk_die("%s", dusk_last_error());
     OutDir od;
     cli_begin_out(&od, out);
     Tokenizer *tok = cli_load_tokenizer(args_str(o, n, "tokenizer", NULL), model_path);
@@ -212,6 +226,22 @@ int cmd_eval(int argc, char **argv) {
             cJSON_AddStringToObject(summary, "privleak_note", "no --retrain-eval given: PrivLeak and RetainDeviation need the retrain model's mia_auroc.json");
         }
     }
+    if (task_names) {
+        DownstreamOptions dopt = {.batch = (int)batch, .add_bos = 1, .max_len = m.cfg.max_position_embeddings};
+        TaskScore *scores = xcalloc((size_t)tasks.n_tasks, sizeof(TaskScore));
+        if (downstream_run(&m, tok, &tasks, &dopt, scores) != 0) dusk_die("DC: %s", dusk_last_error());
+        cJSON *config = downstream_config(argc, argv, model_path, task_dir, &task_opt, &dopt);
+        cJSON *results = downstream_write_outputs(od.tmp, "downstream_", &tasks, scores, config, &dopt);
+        const cJSON *dc = cJSON_GetObjectItemCaseSensitive(results, "dusk_dc");
+        cJSON_AddItemToObject(summary, "dc", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(dc, "dc"), 1));
+        cJSON_AddItemToObject(summary, "dc_tasks", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(dc, "tasks"), 1));
+        cJSON_Delete(results), cJSON_Delete(config);
+        for (int t = 0; t < tasks.n_tasks; t++) task_score_free(&scores[t]);
+        free(scores);
+    } else {
+        cJSON_AddNullToObject(summary, "dc");
+        cJSON_AddStringToObject(summary, "dc_note", "no --tasks given: DC (downstream tasks) not run");
+    }
     record_inputs(summary, model_path, dir, is_forget, argc + 1, argv - 1);
     record_decoding(cJSON_GetObjectItemCaseSensitive(summary, "run"), &cleanup, &m.cfg, eos_source);
     /* Only a run whose every metric succeeded puts anything at --out. */
@@ -229,6 +259,8 @@ int cmd_eval(int argc, char **argv) {
     cJSON_Delete(summary);
     cJSON_Delete(retrain_auroc);
     eval_inputs_free(&inputs);
+    if (task_names) tasks_free(&tasks);
+    free(task_dir);
     tokenizer_free(tok);
     model_free(&m);
     return 0;

@@ -1,0 +1,21 @@
+/* What `dusk downstream` and `dusk eval --tasks` share: the default task
+ * folder, the run configuration recorded in results.json, and writing
+ * results.json + samples_<task>.jsonl into a result directory. */
+#ifndef DUSK_DOWNSTREAM_ARGS_H
+#define DUSK_DOWNSTREAM_ARGS_H
+
+#include <cjson/cJSON.h>
+
+#include "eval/tasks/downstream.h"
+
+/* $DUSK_SHARED/downstream, else ../shared/downstream (malloc'd). */
+char *downstream_default_task_dir(void);
+/* The configuration block of results.json (owned by the caller). */
+cJSON *downstream_config(int argc, char **argv, const char *model, const char *task_dir, const TaskOptions *to,
+                         const DownstreamOptions *opt);
+/* DIR/<prefix>results.json and DIR/<prefix>samples_<task>.jsonl; returns
+ * results.json's tree (caller frees). Exits on a write error. */
+cJSON *downstream_write_outputs(const char *dir, const char *prefix, const TaskList *tl, const TaskScore *scores,
+                                const cJSON *config, const DownstreamOptions *opt);
+
+#endif
