@@ -96,6 +96,9 @@ def setup():
     write_json(path("config.json"), CFG)
     rc, err, _ = run(["init", "--config", path("config.json"), "--seed", "1", "--out", path("m0")])
     assert rc == 0, err
+    write_json(path("config-wide.json"), dict(CFG, hidden_size=48, intermediate_size=96))
+    rc, err, _ = run(["init", "--config", path("config-wide.json"), "--seed", "1", "--out", path("m-wide")])
+    assert rc == 0, err
     ids_file(path("train.ids"), 8, 64, 1)
     # A small data directory: the real documents, the first items of each eval file.
     d = path("data")
@@ -172,7 +175,9 @@ def kill_at_every_rename(label, make_args, earlier_args, out):
 
 
 def test_kills():
-    kill_at_every_rename("finetune checkpoint", lambda o: FT(o, "1"), lambda o: FT(o, "2"), path("ck"))
+    # the earlier result is a checkpoint of another shape: a mix of the two would not even load
+    wide = lambda o: FT(o, "2")[:2] + [path("m-wide")] + FT(o, "2")[3:]
+    kill_at_every_rename("finetune checkpoint", lambda o: FT(o, "1"), wide, path("ck"))
     run(FT(path("other-model"), "2"))
     kill_at_every_rename("eval results", lambda o: EVAL(o, path("m0")), lambda o: EVAL(o, path("other-model")),
                          path("ev"))
