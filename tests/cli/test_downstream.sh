@@ -10,14 +10,8 @@ PY=${PY:-/usr/bin/python3}
 DATA="$SHARED/downstream"
 fail() { echo "FAIL: $*"; exit 1; }
 
-cat > "$T/config.json" <<'JSON'
-{"vocab_size": 128256, "hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1,
- "num_attention_heads": 2, "num_key_value_heads": 1, "max_position_embeddings": 512,
- "rms_norm_eps": 1e-5, "rope_theta": 500000.0, "tie_word_embeddings": true, "initializer_range": 0.3,
- "bos_token_id": 128000, "eos_token_id": 128001}
-JSON
-"$DUSK" init --config "$T/config.json" --seed 2 --out "$T/model" >/dev/null
-cp "$SHARED/tokenizers/llama3/tokenizer.json" "$T/model/"
+source "$(dirname "$0")/tiny_llama3.sh"
+tiny_llama3_model "$T/model" 512
 printf '%s\n' '{"context": "2 + 2 =", "choices": ["4", "five"], "gold": 0}' \
     '{"context": "The sky is ", "choices": ["blue", "green"], "gold": 0}' > "$T/mine.jsonl"
 printf '%s\n' '{"context": "Say hi:", "target": "hi", "until": ["\n"], "max_gen_toks": 4}' > "$T/gen.jsonl"
