@@ -43,7 +43,8 @@ static void encode_piece(const BpeModel *m, WordCache *c, Span piece, IntVec *ou
         intvec_push(&c->start, (int)first);
         intvec_push(&c->count, (int)(c->ids.n - first));
     }
-    intvec_append(out, c->ids.data + c->start.data[*entry], (size_t)c->count.data[*entry]);
+    /* a word may encode to no ids (then ids.data can still be NULL) */
+    if (c->count.data[*entry] > 0) intvec_append(out, c->ids.data + c->start.data[*entry], (size_t)c->count.data[*entry]);
 }
 
 int hf_encode(const Tokenizer *tok, const char *text, size_t len, int add_special, int parse_special, IntVec *out) {
