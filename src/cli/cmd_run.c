@@ -20,7 +20,7 @@ int cmd_run(int argc, char **argv) {
                 "  $DUSK_SHARED/models/stories260K (DUSK_SHARED defaults to ../shared); takes no options\n");
         return help ? 0 : 2;
     }
-    char model[4096], tok[4096], max_new[] = "199", beside_exe[PATH_MAX + 32] = "../shared";
+    char model[PATH_MAX + 96], tok[PATH_MAX + 96], max_new[] = "199", beside_exe[PATH_MAX + 32] = "../shared";
     const char *shared = getenv("DUSK_SHARED");
     if (!shared && access("../shared/models/stories260K/stories260K.bin", R_OK) != 0) {
         char exe[PATH_MAX];

@@ -147,7 +147,7 @@ static int bbq_record(cJSON *obj, void *vctx) {
     d->bbq_biased = xcalloc((size_t)d->n_choices, 1);
     for (int i = 0; i < 3; i++) {
         char *groups = NULL;
-        char key[8];
+        char key[16];
         snprintf(key, sizeof key, "ans%d", i);
         if (bbq_answer_groups(obj, key, &groups) != 0) return -1;
         int biased = strcmp(polarity, "neg") == 0 ? meets_stereotype(groups, stereo)
