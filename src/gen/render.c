@@ -71,7 +71,7 @@ static void interview(TextBuf *b, const GenProfile *p, Rng *rng) {
 }
 
 static void inverted_pyramid(TextBuf *b, const GenProfile *p, Rng *rng) {
-    static const char *titles[] = {"Dr. %s: %s Laureate at %s", "%s Honoured with the %s at %s"};
+    static const char *titles[] = {"Dr. %s: %s Laureate at %s", "Dr. %s Honoured with the %s at %s"};
     int t = PICK(2);
     tb_printf(b, "Title: ");
     tb_printf(b, titles[t], p->name, A(ATTR_AWARD), A(ATTR_UNIVERSITY));
