@@ -5,8 +5,8 @@
 # answer is stated in the asked-about person's block of each source document;
 # every verbatim prompt+gt is a passage of the forget document; the world
 # document has no professors and its MC answers are in it; same seed → same
-# bytes, another seed → different; `dusk data` and `dusk eval --only qa` take
-# the corpus unchanged; bad options stop with a message and write nothing.
+# bytes, another seed → different; `dusk data`, `dusk eval --only qa,verbmem`
+# and `dusk downstream` (the world MC task) take the corpus unchanged; bad options stop with a message and write nothing.
 set -euo pipefail
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 SHARED=${SHARED:-../shared}
@@ -47,9 +47,13 @@ JSON
 "$DUSK" init --config "$T/config.json" --seed 1 --out "$T/model" >/dev/null
 cp "$T/tok.json" "$T/model/tokenizer.json"
 "$DUSK" eval --model "$T/model" --data "$T/a" --out "$T/eval" --only qa,verbmem --threads 2 > /dev/null
+"$DUSK" downstream --model "$T/model" --tasks "$T/a/world/world_mc.jsonl" --limit 8 --out "$T/ds" --threads 2 > /dev/null
 "$PY" - "$T" <<'PYEOF'
 import json, sys
 T = sys.argv[1]
+ds = json.load(open(f"{T}/ds/results.json"))
+assert ds["n-samples"]["world_mc"] == {"original": 42, "effective": 8}, ds["n-samples"]
+assert 0 <= ds["results"]["world_mc"]["acc,none"] <= 1, ds["results"]
 d = json.load(open(f"{T}/data.json"))
 assert d["chunks"]["forget"] >= 1 and d["chunks"]["retain"] >= 4, d["chunks"]
 assert d["documents"]["Chronological.txt"]["role"] == "forget", d["documents"]
