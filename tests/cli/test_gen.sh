@@ -5,8 +5,9 @@
 # answer is stated in the asked-about person's block of each source document;
 # every verbatim prompt+gt is a passage of the forget document; the world
 # document has no professors and its MC answers are in it; same seed → same
-# bytes, another seed → different; `dusk data`, `dusk eval --only qa,verbmem`
-# and `dusk downstream` (the world MC task) take the corpus unchanged; bad options stop with a message and write nothing.
+# bytes, another seed → different; `dusk data`, `dusk finetune`, `dusk eval
+# --only qa,verbmem` and `dusk downstream` (the world MC task) take the corpus
+# unchanged; bad options stop with a message and write nothing.
 set -euo pipefail
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 SHARED=${SHARED:-../shared}
@@ -46,6 +47,8 @@ cat > "$T/config.json" <<'JSON'
 JSON
 "$DUSK" init --config "$T/config.json" --seed 1 --out "$T/model" >/dev/null
 cp "$T/tok.json" "$T/model/tokenizer.json"
+"$DUSK" finetune --model "$T/model" --data "$T/a" --docs all --epochs 1 --seq-len 128 --out "$T/ft" --threads 2 2>/dev/null
+[ -s "$T/ft/model.safetensors" ] || fail "finetune on the generated corpus wrote no model"
 "$DUSK" eval --model "$T/model" --data "$T/a" --out "$T/eval" --only qa,verbmem --threads 2 > /dev/null
 "$DUSK" downstream --model "$T/model" --tasks "$T/a/world/world_mc.jsonl" --limit 8 --out "$T/ds" --threads 2 > /dev/null
 "$PY" - "$T" <<'PYEOF'
