@@ -101,21 +101,23 @@ static void unique_of_retain(GenProfile **out, int *n, const Cast *c, const GenO
             for (int i = 0; i < o->n_unique; i++) (*out)[(*n)++] = c->unique[d][i];
 }
 
-static int write_qa_sets(const char *dir, const Cast *c, const GenOptions *o, Rng *rng) {
+static int write_qa_set(const char *dir, const char *name, const GenProfile *p, int n, int k, Rng *rng) {
     TextBuf b = {0};
-    gen_qa_jsonl(&b, c->shared, o->n_shared, o->qa_per_profile, rng);
-    int rc = write_buf(dir, "eval/GeneralQA.jsonl", &b);
-    gen_qa_jsonl(&b, c->unique[o->forget], o->n_unique, o->qa_per_profile, rng);
-    if (rc == 0) rc = write_buf(dir, "eval/SpecificForgetQA.jsonl", &b);
+    gen_qa_jsonl(&b, p, n, k, rng);
+    return write_buf(dir, name, &b);
+}
+
+static int write_qa_sets(const char *dir, const Cast *c, const GenOptions *o, Rng *rng) {
+    int k = o->qa_per_profile;
+    if (write_qa_set(dir, "eval/GeneralQA.jsonl", c->shared, o->n_shared, k, rng) != 0 ||
+        write_qa_set(dir, "eval/SpecificForgetQA.jsonl", c->unique[o->forget], o->n_unique, k, rng) != 0)
+        return -1;
     GenProfile *retain;
     int n_retain;
     unique_of_retain(&retain, &n_retain, c, o);
-    gen_qa_jsonl(&b, retain, n_retain, o->qa_per_profile, rng);
+    int rc = write_qa_set(dir, "eval/SpecificRetainQA.jsonl", retain, n_retain, k, rng);
     free(retain);
-    if (rc == 0) rc = write_buf(dir, "eval/SpecificRetainQA.jsonl", &b);
-    gen_qa_jsonl(&b, c->icl, o->n_icl, 2, rng);
-    if (rc == 0) rc = write_buf(dir, "eval/icl.jsonl", &b);
-    return rc;
+    return rc == 0 ? write_qa_set(dir, "eval/icl.jsonl", c->icl, o->n_icl, 2, rng) : rc;
 }
 
 static int write_documents(const char *dir, const Cast *c, const GenOptions *o, Rng *rng, TextBuf *forget_doc) {
@@ -128,17 +130,18 @@ static int write_documents(const char *dir, const Cast *c, const GenOptions *o, 
         snprintf(name, sizeof name, "%s.txt", kDuskDocs[d]);
         rc = write_buf(dir, name, &b);
     }
+    if (rc != 0) return rc;
     TextBuf h = {0};
     for (int i = 0; i < o->n_holdout; i++) gen_render(&h, &c->holdout[i], i % GEN_N_STYLES, rng);
-    return rc == 0 ? write_buf(dir, "eval/holdout.txt", &h) : (tb_free(&h), rc);
+    return write_buf(dir, "eval/holdout.txt", &h);
 }
 
 static int write_world(const char *dir, Rng *rng) {
     TextBuf b = {0};
     gen_world_document(&b, rng);
-    int rc = write_buf(dir, "world/World.txt", &b);
+    if (write_buf(dir, "world/World.txt", &b) != 0) return -1;
     gen_world_mc(&b, rng);
-    return rc == 0 ? write_buf(dir, "world/world_mc.jsonl", &b) : (tb_free(&b), rc);
+    return write_buf(dir, "world/world_mc.jsonl", &b);
 }
 
 /* gen.json: the options, so a corpus says how it was made. */

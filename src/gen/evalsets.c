@@ -79,7 +79,8 @@ int gen_verbatim_json(TextBuf *out, const char *doc, int n, int prompt_words, in
     if (words < span) {
         free(starts);
         free(ends);
-        return dusk_error("gen: the forget document has %d words, fewer than one verbatim passage (%d)", words, span);
+        return dusk_error("the forget document has %d words, fewer than one verbatim passage (--prompt-words + "
+                          "--gt-words = %d)", words, span);
     }
     cJSON *arr = cJSON_CreateArray();
     for (int i = 0; i < n; i++) {

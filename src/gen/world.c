@@ -81,7 +81,10 @@ static void mc_line(TextBuf *out, Rng *rng, const char *question, const char *co
 int gen_world_mc(TextBuf *out, Rng *rng) {
     const char *countries[16], *cities[16], *nations[16], *fields[16], *years[16];
     char year_text[16][12];
-    for (int i = 0; i < kGenNumCountries; i++) countries[i] = kGenCountries[i].name, nations[i] = kGenCountries[i].nationality;
+    for (int i = 0; i < kGenNumCountries; i++) {
+        countries[i] = kGenCountries[i].name;
+        nations[i] = kGenCountries[i].nationality;
+    }
     for (int i = 0; i < kGenNumCities; i++) cities[i] = kGenCities[i].name;
     for (int i = 0; i < kGenNumDepartments; i++) fields[i] = kGenDepartments[i].name;
     for (int i = 0; i < kGenNumUniversities; i++) {

@@ -30,7 +30,7 @@ done
     forget=Listicle shared_in=Listicle,Chronological
 
 # Bad options: a message naming the flag, non-zero exit, nothing written.
-for bad in "--forget Nope" "--shared-docs 5" "--shared 0" "--qa-per-profile 14"; do
+for bad in "--forget Nope" "--shared-docs 5" "--shared 0" "--qa-per-profile 14" "--prompt-words 90000"; do
     if "$DUSK" gen --out "$T/bad" $bad 2> "$T/err"; then fail "gen $bad succeeded"; fi
     flag=${bad%% *}
     grep -q -- "$flag" "$T/err" || fail "gen $bad: message does not name $flag: $(cat "$T/err")"
