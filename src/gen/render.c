@@ -16,7 +16,7 @@ static void chronological(TextBuf *b, const GenProfile *p, Rng *rng) {
         tb_printf(b, "Dr. %s was born in %s in %s, %s, and is %s by nationality. ", p->name, A(ATTR_BIRTH_YEAR),
                   A(ATTR_BIRTH_CITY), country_of(p), A(ATTR_NATIONALITY));
     else
-        tb_printf(b, "Born in %s in the year %s, Dr. %s is a %s citizen. ", A(ATTR_BIRTH_CITY), A(ATTR_BIRTH_YEAR),
+        tb_printf(b, "Born in %s in the year %s, Dr. %s holds %s citizenship. ", A(ATTR_BIRTH_CITY), A(ATTR_BIRTH_YEAR),
                   p->name, A(ATTR_NATIONALITY));
     tb_printf(b, "%s earned %s doctorate at %s, where %s first took up %s. ", gen_He(p), gen_his(p), A(ATTR_PHD),
               gen_he(p), A(ATTR_INTEREST));
@@ -28,8 +28,12 @@ static void chronological(TextBuf *b, const GenProfile *p, Rng *rng) {
         tb_printf(b, "Later %s work was honoured with the %s. ", gen_his(p), A(ATTR_AWARD));
     else
         tb_printf(b, "The %s came later, in recognition of %s work. ", A(ATTR_AWARD), gen_his(p));
-    tb_printf(b, "Away from the university %s has long enjoyed %s, and %s can be reached at %s.\n\n", gen_he(p),
-              A(ATTR_HOBBY), gen_he(p), A(ATTR_EMAIL));
+    if (PICK(2))
+        tb_printf(b, "Away from the university %s has long enjoyed %s, and %s can be reached at %s.\n\n", gen_he(p),
+                  A(ATTR_HOBBY), gen_he(p), A(ATTR_EMAIL));
+    else
+        tb_printf(b, "In the same years %s took up %s; colleagues write to %s at %s.\n\n", gen_he(p), A(ATTR_HOBBY),
+                  p->she ? "her" : "him", A(ATTR_EMAIL));
 }
 
 static void feature_story(TextBuf *b, const GenProfile *p, Rng *rng) {
@@ -46,8 +50,11 @@ static void feature_story(TextBuf *b, const GenProfile *p, Rng *rng) {
     tb_printf(b, "After a doctorate at %s, %s arrived in the %s department in %s. Students of %s describe a teacher "
                  "who never hurries. ", A(ATTR_PHD), gen_he(p), A(ATTR_DEPARTMENT), A(ATTR_YEAR_EMPLOYED),
               A(ATTR_COURSE));
-    tb_printf(b, "When the %s was announced, colleagues say Dr. %s shrugged and went back to work.\n\n", A(ATTR_AWARD),
-              p->last);
+    if (PICK(2))
+        tb_printf(b, "When the %s was announced, colleagues say Dr. %s shrugged and went back to work.\n\n",
+                  A(ATTR_AWARD), p->last);
+    else
+        tb_printf(b, "The %s now hangs, slightly crooked, above Dr. %s's desk.\n\n", A(ATTR_AWARD), p->last);
     tb_printf(b, "%s weekends belong to %s. Letters still reach %s at %s, and %s answers every one.\n\n", gen_His(p),
               A(ATTR_HOBBY), p->she ? "her" : "him", A(ATTR_EMAIL), gen_he(p));
 }
