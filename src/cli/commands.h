@@ -31,6 +31,7 @@ int cmd_rouge(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_mia(int argc, char **argv);
 int cmd_auc(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
 int cmd_downstream(int argc, char **argv);
 
 #endif

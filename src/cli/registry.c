@@ -20,5 +20,6 @@ const Command kCommands[] = {
     {"mia", "MIA scores (loss, zlib, Min-K%, Min-K%++) of a text's 1024-token windows", cmd_mia},
     {"downstream", "lm-eval-compatible downstream tasks (arc, truthfulqa, mmlu, gsm8k, triviaqa, bbq; DC)", cmd_downstream},
     {"auc", "AUROC of two score lists (as sklearn roc_curve + auc)", cmd_auc},
+    {"gen", "generate a DUSK-style corpus of invented professors (documents, eval sets, world knowledge)", cmd_gen},
 };
 const int kNumCommands = (int)(sizeof kCommands / sizeof kCommands[0]);
