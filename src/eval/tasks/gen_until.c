@@ -6,28 +6,34 @@
 #include "model/generate.h"
 #include "util/err.h"
 
+int gen_request_init(const Tokenizer *tok, const char *context, const char *const *until, int n_until, int max_gen,
+                     int add_bos, GenRequest *g) {
+    memset(g, 0, sizeof *g);
+    if (tokenizer_encode(tok, context, strlen(context), add_bos, &g->ctx, &g->n_ctx) != 0) return -1;
+    if (g->n_ctx == 0) return gen_request_free(g), dusk_error("the context %.40s has no tokens", context);
+    g->max_gen = max_gen;
+    g->until = xmalloc(sizeof(char *) * (size_t)(n_until + 1)); /* room for gen_request_encode's EOS string */
+    for (int i = 0; i < n_until; i++) g->until[g->n_until++] = xstrdup(until[i]);
+    return 0;
+}
+
 int gen_request_encode(const Tokenizer *tok, const char *context, const char *const *until, int n_until,
                        int max_gen, int add_bos, int max_len, GenRequest *g) {
-    memset(g, 0, sizeof *g);
-    int *ids = NULL, n = 0;
-    if (tokenizer_encode(tok, context, strlen(context), add_bos, &ids, &n) != 0) return -1;
     int keep = max_len - max_gen;
-    if (keep < 1) return free(ids), dusk_error("max_gen_toks %d leaves no room in the maximum length %d", max_gen, max_len);
-    if (n > keep) { /* left truncation, as tok_batch_encode(left_truncate_len=max_length - max_gen_toks) */
-        memmove(ids, ids + (n - keep), sizeof(int) * (size_t)keep);
-        n = keep;
+    if (keep < 1) {
+        memset(g, 0, sizeof *g);
+        return dusk_error("max_gen_toks %d leaves no room in the maximum length %d", max_gen, max_len);
     }
-    if (n == 0) return free(ids), dusk_error("the context %.40s has no tokens", context);
-    g->ctx = ids;
-    g->n_ctx = n;
-    g->max_gen = max_gen;
-    g->until = xmalloc(sizeof(char *) * (size_t)(n_until + 1));
-    for (int i = 0; i < n_until; i++) g->until[g->n_until++] = xstrdup(until[i]);
+    if (gen_request_init(tok, context, until, n_until, max_gen, add_bos, g) != 0) return -1;
+    if (g->n_ctx > keep) { /* left truncation, as tok_batch_encode(left_truncate_len=max_length - max_gen_toks) */
+        memmove(g->ctx, g->ctx + (g->n_ctx - keep), sizeof(int) * (size_t)keep);
+        g->n_ctx = keep;
+    }
     int eos = tokenizer_eos_id(tok);
     if (eos >= 0) { /* lm-eval appends the EOS token's text to the stop strings */
         size_t len;
         char *s = tokenizer_decode(tok, &eos, 1, 0, 0, &len);
-        if (!s) return -1;
+        if (!s) return gen_request_free(g), -1;
         g->until[g->n_until++] = s;
     }
     return 0;
@@ -54,9 +60,9 @@ void gen_cut_at_stops(char *s, const char *const *until, int n_until) {
  * from its end that later tokens (HF's clean-up joins " ." and the like
  * across a token boundary) cannot change it? Then greedy decoding further
  * cannot change the cut text either. */
-static int stop_settled(const Tokenizer *tok, const GenRequest *g, const int *ids, int n) {
+static int stop_settled(const Tokenizer *tok, const GenRequest *g, const int *ids, int n, int cleanup) {
     size_t len;
-    char *text = tokenizer_decode_text(tok, ids, n, 1, 1, &len);
+    char *text = tokenizer_decode_text(tok, ids, n, 1, cleanup, &len);
     int hit = 0;
     for (int i = 0; text && i < g->n_until && !hit; i++) {
         const char *p = g->until[i][0] ? strstr(text, g->until[i]) : NULL;
@@ -100,7 +106,7 @@ static int generate_round(Model *m, GenRequest *g, Progress *p, int n, int step)
  * cutting at the first stop string gives the text HF's stopping criteria
  * would. Rounds of 16, 32, 64, ... tokens let a request stop early once a
  * stop string has settled. */
-static int run_group(Model *m, const Tokenizer *tok, GenRequest *g, int n) {
+static int run_group(Model *m, const Tokenizer *tok, GenRequest *g, int n, int cleanup) {
     Progress *p = xcalloc((size_t)n, sizeof(Progress));
     int rc = 0, generated = 0;
     for (int step = 16; rc == 0; step *= 2) {
@@ -111,11 +117,11 @@ static int run_group(Model *m, const Tokenizer *tok, GenRequest *g, int n) {
         rc = generate_round(m, g, p, n, step);
         generated += step;
         for (int i = 0; i < n && rc == 0; i++)
-            if (!p[i].done && stop_settled(tok, &g[i], p[i].ids, p[i].n)) p[i].done = 1;
+            if (!p[i].done && stop_settled(tok, &g[i], p[i].ids, p[i].n, cleanup)) p[i].done = 1;
     }
     for (int i = 0; i < n && rc == 0; i++) {
         size_t len;
-        g[i].text = tokenizer_decode_text(tok, p[i].ids, p[i].n, 1, 1, &len);
+        g[i].text = tokenizer_decode_text(tok, p[i].ids, p[i].n, 1, cleanup, &len);
         if (!g[i].text) rc = -1;
         else gen_cut_at_stops(g[i].text, (const char *const *)g[i].until, g[i].n_until);
     }
@@ -124,12 +130,24 @@ static int run_group(Model *m, const Tokenizer *tok, GenRequest *g, int n) {
     return rc;
 }
 
-int gen_run_requests(Model *m, const Tokenizer *tok, GenRequest *reqs, int n, int batch) {
+/* Every request's prompt and budget must fit the model's positions: checked
+ * here, before any work, since the rounds would only meet the limit later. */
+static int check_requests_fit(const Model *m, const GenRequest *reqs, int n) {
+    int max_pos = m->cfg.max_position_embeddings;
+    for (int i = 0; i < n; i++)
+        if (reqs[i].n_ctx + reqs[i].max_gen > max_pos)
+            return dusk_error("prompt %d: %d prompt tokens + %d new exceed max_position_embeddings (%d)", i,
+                              reqs[i].n_ctx, reqs[i].max_gen, max_pos);
+    return 0;
+}
+
+int gen_run_requests(Model *m, const Tokenizer *tok, GenRequest *reqs, int n, int batch, int cleanup) {
     if (batch < 1) batch = 1;
+    if (check_requests_fit(m, reqs, n) != 0) return -1;
     for (int i = 0; i < n;) { /* consecutive requests with the same budget go together */
         int j = i + 1;
         while (j < n && j - i < batch && reqs[j].max_gen == reqs[i].max_gen) j++;
-        if (run_group(m, tok, reqs + i, j - i) != 0) return -1;
+        if (run_group(m, tok, reqs + i, j - i, cleanup) != 0) return -1;
         i = j;
     }
     return 0;
