@@ -73,65 +73,40 @@ static int stop_settled(const Tokenizer *tok, const GenRequest *g, const int *id
 }
 
 typedef struct {
-    int *ids, n, done;
-} Progress;
+    const Tokenizer *tok;
+    const GenRequest *g; /* the group's requests, indexed as its prompts */
+    int cleanup;
+} StopCheck;
 
-/* One round for the unfinished requests: `step` more tokens each, the
- * prompt being the context plus what was generated so far. */
-static int generate_round(Model *m, GenRequest *g, Progress *p, int n, int step) {
-    const int **prompts = xmalloc(sizeof(int *) * (size_t)n);
-    int *lens = xmalloc(sizeof(int) * (size_t)n), *which = xmalloc(sizeof(int) * (size_t)n), k = 0;
-    for (int i = 0; i < n; i++) {
-        if (p[i].done) continue;
-        int *full = xmalloc(sizeof(int) * (size_t)(g[i].n_ctx + p[i].n + 1));
-        memcpy(full, g[i].ctx, sizeof(int) * (size_t)g[i].n_ctx);
-        if (p[i].n) memcpy(full + g[i].n_ctx, p[i].ids, sizeof(int) * (size_t)p[i].n);
-        prompts[k] = full, lens[k] = g[i].n_ctx + p[i].n, which[k++] = i;
-    }
-    Generation *out = xcalloc((size_t)(k > 0 ? k : 1), sizeof(Generation));
-    int rc = generate_greedy(m, k, prompts, lens, step, 1, out);
-    for (int j = 0; j < k && rc == 0; j++) {
-        Progress *q = &p[which[j]];
-        q->ids = xrealloc(q->ids, sizeof(int) * (size_t)(q->n + out[j].n + 1));
-        memcpy(q->ids + q->n, out[j].tokens, sizeof(int) * (size_t)out[j].n);
-        q->n += out[j].n;
-        if (out[j].hit_eos || q->n >= g[which[j]].max_gen) q->done = 1;
-    }
-    for (int j = 0; j < k; j++) generation_free(&out[j]), free((void *)prompts[j]);
-    free(out), free(prompts), free(lens), free(which);
-    return rc;
+static int stop_check(void *arg, int prompt, const int *tokens, int n) {
+    const StopCheck *c = arg;
+    return stop_settled(c->tok, &c->g[prompt], tokens, n, c->cleanup);
 }
 
 /* Greedy decoding is deterministic, so generating up to max_gen tokens and
  * cutting at the first stop string gives the text HF's stopping criteria
- * would. Rounds of 16, 32, 64, ... tokens let a request stop early once a
- * stop string has settled. */
+ * would. The generation (one prefill, KV cache) asks after 16, 32, 64, ...
+ * tokens whether a stop string has settled, so a request can end early. */
 static int run_group(Model *m, const Tokenizer *tok, GenRequest *g, int n, int cleanup) {
-    Progress *p = xcalloc((size_t)n, sizeof(Progress));
-    int rc = 0, generated = 0;
-    for (int step = 16; rc == 0; step *= 2) {
-        int left = g[0].max_gen - generated, any = 0;
-        if (step > left) step = left;
-        for (int i = 0; i < n; i++) any |= !p[i].done;
-        if (!any || step <= 0) break;
-        rc = generate_round(m, g, p, n, step);
-        generated += step;
-        for (int i = 0; i < n && rc == 0; i++)
-            if (!p[i].done && stop_settled(tok, &g[i], p[i].ids, p[i].n, cleanup)) p[i].done = 1;
-    }
+    const int **prompts = xmalloc(sizeof(int *) * (size_t)n);
+    int *lens = xmalloc(sizeof(int) * (size_t)n);
+    for (int i = 0; i < n; i++) prompts[i] = g[i].ctx, lens[i] = g[i].n_ctx;
+    Generation *out = xcalloc((size_t)n, sizeof(Generation));
+    StopCheck check = {tok, g, cleanup};
+    int rc = generate_greedy_until(m, n, prompts, lens, g[0].max_gen, stop_check, &check, out);
     for (int i = 0; i < n && rc == 0; i++) {
         size_t len;
-        g[i].text = tokenizer_decode_text(tok, p[i].ids, p[i].n, 1, cleanup, &len);
+        g[i].text = tokenizer_decode_text(tok, out[i].tokens, out[i].n, 1, cleanup, &len);
         if (!g[i].text) rc = -1;
         else gen_cut_at_stops(g[i].text, (const char *const *)g[i].until, g[i].n_until);
     }
-    for (int i = 0; i < n; i++) g[i].gen = p[i].ids, g[i].n_gen = p[i].n;
-    free(p);
+    for (int i = 0; i < n; i++) g[i].gen = out[i].tokens, g[i].n_gen = out[i].n;
+    free(out), free(prompts), free(lens);
     return rc;
 }
 
 /* Every request's prompt and budget must fit the model's positions: checked
- * here, before any work, since the rounds would only meet the limit later. */
+ * here, before any work, naming the request by its index among all. */
 static int check_requests_fit(const Model *m, const GenRequest *reqs, int n) {
     int max_pos = m->cfg.max_position_embeddings;
     for (int i = 0; i < n; i++)
