@@ -142,8 +142,14 @@ static void push_token(Generation *g, int tok, int cap) {
     if (g->n < cap) g->tokens[g->n++] = tok;
 }
 
+/* The stop check's schedule: after 16, 32, 64, ... tokens (decoding the
+ * text every token would cost more than the tokens it saves). */
+static int stop_now(GenerationStop stop, void *arg, int b, const Generation *g) {
+    return stop && g->n >= 16 && (g->n & (g->n - 1)) == 0 && stop(arg, b, g->tokens, g->n);
+}
+
 static int generate_cached(Model *m, int n_prompts, const int *const *prompts, const int *lens, int max_new,
-                           int max_len, Generation *out) {
+                           int max_len, GenerationStop stop, void *stop_arg, Generation *out) {
     const int chunk = 256;
     int max_rows = n_prompts > chunk ? n_prompts : chunk;
     InferState s;
@@ -178,7 +184,7 @@ static int generate_cached(Model *m, int n_prompts, const int *const *prompts, c
                 continue;
             }
             push_token(&out[b], next[b], max_new);
-            if (out[b].n == max_new) {
+            if (out[b].n == max_new || stop_now(stop, stop_arg, b, &out[b])) {
                 active[b] = 0;
                 continue;
             }
@@ -226,9 +232,9 @@ static int generate_uncached(Model *m, int n_prompts, const int *const *prompts,
     return 0;
 }
 
-int generate_greedy(Model *m, int n_prompts, const int *const *prompts, const int *prompt_lens, int max_new,
-                    int use_kv_cache, Generation *out) {
-    int max_len = 0;
+static int check_and_allocate(const Model *m, int n_prompts, const int *const *prompts, const int *prompt_lens,
+                              int max_new, int *max_len, Generation *out) {
+    *max_len = 0;
     for (int b = 0; b < n_prompts; b++) {
         if (prompt_lens[b] < 1) return dusk_error("prompt %d is empty (it needs at least a BOS token)", b);
         for (int t = 0; t < prompt_lens[b]; t++)
@@ -238,14 +244,28 @@ int generate_greedy(Model *m, int n_prompts, const int *const *prompts, const in
         if (need > m->cfg.max_position_embeddings)
             return dusk_error("prompt %d: %d prompt tokens + %d new exceed max_position_embeddings (%d)", b,
                               prompt_lens[b], max_new, m->cfg.max_position_embeddings);
-        if (need > max_len) max_len = need;
+        if (need > *max_len) *max_len = need;
     }
     for (int b = 0; b < n_prompts; b++) {
         memset(&out[b], 0, sizeof out[b]);
         out[b].tokens = xmalloc(sizeof(int) * (size_t)(max_new > 0 ? max_new : 1));
     }
-    if (use_kv_cache) return generate_cached(m, n_prompts, prompts, prompt_lens, max_new, max_len, out);
+    return 0;
+}
+
+int generate_greedy(Model *m, int n_prompts, const int *const *prompts, const int *prompt_lens, int max_new,
+                    int use_kv_cache, Generation *out) {
+    int max_len;
+    if (check_and_allocate(m, n_prompts, prompts, prompt_lens, max_new, &max_len, out) != 0) return -1;
+    if (use_kv_cache) return generate_cached(m, n_prompts, prompts, prompt_lens, max_new, max_len, NULL, NULL, out);
     return generate_uncached(m, n_prompts, prompts, prompt_lens, max_new, out);
+}
+
+int generate_greedy_until(Model *m, int n_prompts, const int *const *prompts, const int *prompt_lens, int max_new,
+                          GenerationStop stop, void *stop_arg, Generation *out) {
+    int max_len;
+    if (check_and_allocate(m, n_prompts, prompts, prompt_lens, max_new, &max_len, out) != 0) return -1;
+    return generate_cached(m, n_prompts, prompts, prompt_lens, max_new, max_len, stop, stop_arg, out);
 }
 
 void generation_free(Generation *g) {

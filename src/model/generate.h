@@ -17,6 +17,15 @@ typedef struct {
  * generation_free. */
 int generate_greedy(Model *m, int n_prompts, const int *const *prompts, const int *prompt_lens, int max_new,
                     int use_kv_cache, Generation *out);
+
+/* Asked about prompt `prompt` after 16, 32, 64, ... new tokens (its tokens so
+ * far): nonzero ends that prompt's generation there. */
+typedef int (*GenerationStop)(void *arg, int prompt, const int *tokens, int n);
+
+/* generate_greedy with the KV cache, each prompt also ending when `stop`
+ * says so; one prefill, whatever the stops. */
+int generate_greedy_until(Model *m, int n_prompts, const int *const *prompts, const int *prompt_lens, int max_new,
+                          GenerationStop stop, void *stop_arg, Generation *out);
 void generation_free(Generation *g);
 
 /* Index of the largest value (first one on ties, as torch.argmax), or -1

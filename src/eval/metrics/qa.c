@@ -1,23 +1,23 @@
 /* UFK / SK / URK: the few-shot prompt is every icl.jsonl pair as
  * "Question: {q}\nAnswer: {a}\n\n", then "Question: {q}\nAnswer: "; greedy 32
- * new tokens (BOS-encoded prompt), decoded with skip_special + cleanup, cut
- * at the first "\n\n", then "\nQuestion", then "Question:". ROUGE against the
- * gold answer. */
+ * new tokens (BOS-encoded prompt, not truncated; EOS ids stop), decoded with
+ * skip_special + the context's cleanup choice, cut at the first "\n\n", then
+ * "\nQuestion", then "Question:" (the release's split(word)[0] in turn).
+ * Through the downstream tasks' generate-until with those three as stop
+ * strings: a prompt stops early once its cut is settled, same text. ROUGE
+ * against the gold answer. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "data/dusk_data.h"
 #include "data/eval_data.h"
-#include "eval/metrics/eval_gen.h"
 #include "eval/metrics/eval_metrics.h"
 #include "eval/rouge.h"
+#include "eval/tasks/lm_requests.h"
 #include "util/err.h"
 
-static void cut_at(char *s, const char *word) {
-    char *p = strstr(s, word);
-    if (p) *p = '\0';
-}
+static const char *const kQaStops[] = {"\n\n", "\nQuestion", "Question:"};
 
 static char *icl_prefix(const TextPairs *icl) {
     size_t cap = 64;
@@ -33,32 +33,33 @@ int metric_qa(const EvalContext *ctx, int set, cJSON **items, cJSON **agg, doubl
     if (set < 0 || set >= QA_N_SETS) return dusk_error("unknown QA set %d", set);
     const TextPairs *q = &ctx->inputs->qa[set];
     char *prefix = icl_prefix(&ctx->inputs->icl);
-    char **prompts = xcalloc((size_t)q->n, sizeof(char *)), **outs = xcalloc((size_t)q->n, sizeof(char *));
-    for (int i = 0; i < q->n; i++) {
+    GenRequest *reqs = xcalloc((size_t)q->n, sizeof *reqs);
+    int rc = 0;
+    for (int i = 0; i < q->n && rc == 0; i++) {
         size_t n = strlen(prefix) + strlen(q->a[i]) + 32;
-        prompts[i] = xmalloc(n);
-        snprintf(prompts[i], n, "%sQuestion: %s\nAnswer: ", prefix, q->a[i]);
+        char *prompt = xmalloc(n);
+        snprintf(prompt, n, "%sQuestion: %s\nAnswer: ", prefix, q->a[i]);
+        rc = gen_request_init(ctx->tok, prompt, kQaStops, 3, ctx->qa_new_tokens, 1, &reqs[i]);
+        free(prompt);
     }
-    int rc = eval_generate(ctx->model, ctx->tok, prompts, q->n, ctx->qa_new_tokens, ctx->gen_batch, ctx->gen_cleanup, outs);
+    if (rc == 0) rc = gen_run_requests(ctx->model, ctx->tok, reqs, q->n, ctx->gen_batch, ctx->gen_cleanup);
     *items = cJSON_CreateArray();
     for (int i = 0; i < q->n && rc == 0; i++) {
-        cut_at(outs[i], "\n\n");
-        cut_at(outs[i], "\nQuestion");
-        cut_at(outs[i], "Question:");
+        const char *out = reqs[i].text;
         RougeScores r;
-        rc = rouge_score_ex(q->b[i], strlen(q->b[i]), outs[i], strlen(outs[i]), ctx->use_stemmer, &r);
+        rc = rouge_score_ex(q->b[i], strlen(q->b[i]), out, strlen(out), ctx->use_stemmer, &r);
         cJSON *d = cJSON_CreateObject();
         cJSON_AddStringToObject(d, "question", q->a[i]);
         cJSON_AddStringToObject(d, "gt", q->b[i]);
-        cJSON_AddStringToObject(d, "response", outs[i]);
+        cJSON_AddStringToObject(d, "response", out);
         cJSON_AddNumberToObject(d, "rougeL", r.rougeL.fmeasure);
         cJSON_AddNumberToObject(d, "rougeL_recall", r.rougeL.recall);
         cJSON_AddNumberToObject(d, "rouge1", r.rouge1.fmeasure);
         cJSON_AddNumberToObject(d, "rouge1_recall", r.rouge1.recall);
         cJSON_AddItemToArray(*items, d);
     }
-    for (int i = 0; i < q->n; i++) free(prompts[i]), free(outs[i]);
-    free(prompts), free(outs), free(prefix);
+    for (int i = 0; i < q->n; i++) gen_request_free(&reqs[i]);
+    free(reqs), free(prefix);
     if (rc) {
         cJSON_Delete(*items);
         return dusk_error_prefix("QA %s", kQaSetNames[set]);

@@ -80,7 +80,7 @@ static int run_generation(Model *m, const Tokenizer *tok, const TaskList *tl, Do
         }
     }
     double t0 = now_seconds();
-    if (rc == 0) rc = gen_run_requests(m, tok, reqs, n, opt->batch);
+    if (rc == 0) rc = gen_run_requests(m, tok, reqs, n, opt->batch, 1);
     opt->gen_seconds = now_seconds() - t0;
     opt->n_gen_requests = n;
     k = 0;

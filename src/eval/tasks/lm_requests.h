@@ -50,16 +50,24 @@ typedef struct {
     int *gen, n_gen;   /* the generated ids (EOS excluded; may run past the stop string) */
 } GenRequest;
 
-/* Encode context (add_bos as above), keep its last max_len - max_gen ids,
- * and copy the stop strings plus the tokenizer's EOS string. */
+/* Encode context (add_bos as above) and copy the stop strings: no
+ * truncation, no EOS string (the DUSK release's QA generation). */
+int gen_request_init(const Tokenizer *tok, const char *context, const char *const *until, int n_until, int max_gen,
+                     int add_bos, GenRequest *g);
+
+/* lm-eval's request: gen_request_init, then keep the context's last
+ * max_len - max_gen ids and add the tokenizer's EOS string to the stops. */
 int gen_request_encode(const Tokenizer *tok, const char *context, const char *const *until, int n_until,
                        int max_gen, int add_bos, int max_len, GenRequest *g);
 void gen_request_free(GenRequest *g);
 
-/* Greedy generation for every request (batch prompts at a time, KV cache),
- * decoded skipping special tokens with HF's clean-up of spaces, then split at
- * each stop string in turn (s = s.split(term)[0]). */
-int gen_run_requests(Model *m, const Tokenizer *tok, GenRequest *reqs, int n, int batch);
+/* Greedy generation for every request (batch prompts at a time, KV cache;
+ * a request stops at an EOS id of the model's config, after max_gen tokens,
+ * or once a stop string has settled in its text), decoded skipping special
+ * tokens, with HF's clean-up of spaces when cleanup (lm-eval: always), then
+ * split at each stop string in turn (s = s.split(term)[0]). Errors when a
+ * context plus max_gen exceeds max_position_embeddings. */
+int gen_run_requests(Model *m, const Tokenizer *tok, GenRequest *reqs, int n, int batch, int cleanup);
 
 /* s cut before the first occurrence of each non-empty term, in order. */
 void gen_cut_at_stops(char *s, const char *const *until, int n_until);
