@@ -6,16 +6,12 @@
 
 #include "data/text.h"
 #include "util/err.h"
+#include "util/fileio.h"
 
 const char *const kDuskDocs[DUSK_N_DOCS] = {"Chronological", "Feature_Story", "Interview", "Inverted_Pyramid",
                                             "Listicle"};
 
-char *dusk_path(const char *dir, const char *name) {
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = xmalloc(n);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
+char *dusk_path(const char *dir, const char *name) { return path_join(dir, name); }
 
 int dusk_parse_forget(const char *spec, int is_forget[DUSK_N_DOCS]) {
     memset(is_forget, 0, sizeof(int) * DUSK_N_DOCS);

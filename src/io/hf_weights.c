@@ -13,13 +13,6 @@
 #include "util/err.h"
 #include "util/fileio.h"
 
-static char *path_join(const char *dir, const char *file) {
-    size_t n = strlen(dir) + strlen(file) + 2;
-    char *p = xmalloc(n);
-    snprintf(p, n, "%s/%s", dir, file);
-    return p;
-}
-
 static int file_exists(const char *path) { return access(path, F_OK) == 0; }
 
 /* Shard files must sit beside the index: no paths, no "." or "..". */

@@ -14,13 +14,6 @@
 
 static const char *const kFormatKey[] = {"format"}, *const kFormatValue[] = {"pt"};
 
-static char *join_path(const char *dir, const char *file) {
-    size_t n = strlen(dir) + strlen(file) + 2;
-    char *p = xmalloc(n);
-    snprintf(p, n, "%s/%s", dir, file);
-    return p;
-}
-
 static void shard_name(char *out, size_t cap, int shard, int n_shards) {
     snprintf(out, cap, "model-%05d-of-%05d.safetensors", shard + 1, n_shards);
 }
@@ -88,7 +81,7 @@ static int write_index(const char *dir, const StWriteTensor *ts, int n, const in
     size_t len = strlen(json);
     json = xrealloc(json, len + 2);
     json[len] = '\n';
-    char *p = join_path(dir, "model.safetensors.index.json");
+    char *p = path_join(dir, "model.safetensors.index.json");
     int rc = write_file_atomic(p, json, len + 1);
     free(p);
     free(json);
@@ -103,7 +96,7 @@ static int write_one_shard(const char *dir, const StWriteTensor *ts, int n, cons
         if (shard_of[i] == shard) members[count++] = ts[i];
     char name[64];
     shard_name(name, sizeof name, shard, n_shards);
-    char *p = join_path(dir, name);
+    char *p = path_join(dir, name);
     int rc = st_write(p, members, count, kFormatKey, kFormatValue, 1);
     free(p);
     free(members);
@@ -130,7 +123,7 @@ static void remove_stale_shards(const char *dir, int keep_shards) {
         if (!is_shard_file_name(e->d_name)) continue;
         int shard = atoi(e->d_name + 6), of = atoi(e->d_name + 15);
         if (of == keep_shards && shard >= 1 && shard <= keep_shards) continue;
-        char *p = join_path(dir, e->d_name);
+        char *p = path_join(dir, e->d_name);
         unlink(p);
         free(p);
     }
@@ -142,7 +135,7 @@ static int write_sharded(const char *dir, const StWriteTensor *ts, int n, const 
         if (write_one_shard(dir, ts, n, shard_of, s, n_shards) != 0) return -1;
     if (write_index(dir, ts, n, shard_of, n_shards) != 0) return -1;
     /* Only now that the index is complete: loaders prefer model.safetensors. */
-    char *single = join_path(dir, "model.safetensors");
+    char *single = path_join(dir, "model.safetensors");
     unlink(single);
     free(single);
     remove_stale_shards(dir, n_shards);
@@ -150,11 +143,11 @@ static int write_sharded(const char *dir, const StWriteTensor *ts, int n, const 
 }
 
 static int write_single(const char *dir, const StWriteTensor *ts, int n) {
-    char *single = join_path(dir, "model.safetensors");
+    char *single = path_join(dir, "model.safetensors");
     int rc = st_write(single, ts, n, kFormatKey, kFormatValue, 1);
     free(single);
     if (rc != 0) return -1;
-    char *index = join_path(dir, "model.safetensors.index.json");
+    char *index = path_join(dir, "model.safetensors.index.json");
     unlink(index); /* a stale index would describe other weights */
     free(index);
     remove_stale_shards(dir, 0);

@@ -24,13 +24,6 @@ int model_load(Model *m, const char *path) {
     return -1;
 }
 
-static char *join(const char *dir, const char *file) {
-    size_t n = strlen(dir) + strlen(file) + 2;
-    char *p = xmalloc(n);
-    snprintf(p, n, "%s/%s", dir, file);
-    return p;
-}
-
 /* Names that may appear in HF files but are not parameters we keep. */
 static int ignorable(const Model *m, const char *name) {
     if (strstr(name, "rotary_emb.inv_freq")) return 1;
@@ -52,7 +45,7 @@ static int copy_tensor(Model *m, const ParamInfo *p, const StFile *f, const StTe
 }
 
 int model_load_hf(Model *m, const char *dir) {
-    char *cfg_path = join(dir, "config.json");
+    char *cfg_path = path_join(dir, "config.json");
     ModelConfig cfg;
     int rc = config_load(&cfg, cfg_path);
     free(cfg_path);
@@ -92,7 +85,7 @@ int model_save(const Model *m, const char *dir, DType dtype, unsigned long long 
     if (make_dirs(dir) != 0) return -1;
     char *json = config_to_json(&m->cfg, dtype);
     if (!json) return -1;
-    char *cfg_path = join(dir, "config.json");
+    char *cfg_path = path_join(dir, "config.json");
     size_t len = strlen(json);
     if (len == 0 || json[len - 1] != '\n') { /* a loaded config.json keeps its own ending */
         json = xrealloc(json, len + 2);

@@ -32,5 +32,7 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* printf into a new string (never NULL). */
+char *str_printf(const char *fmt, ...) DUSK_PRINTF(1, 2);
 
 #endif

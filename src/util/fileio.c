@@ -95,9 +95,7 @@ static void remove_dead_temporaries(const char *path) {
         struct dirent *e;
         while ((e = readdir(d)) != NULL) {
             if (!is_dead_temporary(e->d_name, base)) continue;
-            size_t k = strlen(dir) + strlen(e->d_name) + 2;
-            char *p = xmalloc(k);
-            snprintf(p, k, "%s/%s", dir, e->d_name);
+            char *p = path_join(dir, e->d_name);
             unlink(p);
             free(p);
         }
@@ -163,6 +161,8 @@ int write_file_atomic(const char *path, const void *data, size_t len) {
     }
     return atomic_commit(&af);
 }
+
+char *path_join(const char *dir, const char *name) { return str_printf("%s/%s", dir, name); }
 
 int is_directory(const char *path) {
     struct stat st;

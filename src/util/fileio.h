@@ -35,6 +35,9 @@ void atomic_abort(AtomicFile *af);
 /* Convenience: atomically write a buffer to `path`. */
 int write_file_atomic(const char *path, const void *data, size_t len);
 
+/* "dir/name", newly allocated. */
+char *path_join(const char *dir, const char *name);
+
 /* mkdir -p; returns 0 if the directory exists afterwards. */
 int make_dirs(const char *path);
 

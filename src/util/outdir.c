@@ -30,13 +30,6 @@ static void remove_active_at_exit(void) {
     if (g_active && g_active->tmp) remove_tree(g_active->tmp);
 }
 
-static char *str_printf(const char *a, const char *b, const char *c) {
-    size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
-    char *s = xmalloc(n);
-    snprintf(s, n, "%s%s%s", a, b, c);
-    return s;
-}
-
 /* "dir/name" → parent "dir", base "name"; "name" → ".", "name". */
 static void split_path(const char *path, char **parent, char **base) {
     const char *slash = strrchr(path, '/');
@@ -75,7 +68,7 @@ static int check_replaceable(const char *target) {
     struct dirent *e;
     while (rc == 0 && (e = readdir(d)) != NULL) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char *p = str_printf(target, "/", e->d_name);
+        char *p = path_join(target, e->d_name);
         struct stat st;
         if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode) || !is_result_file_name(e->d_name))
             rc = dusk_error("%s exists and holds '%s', which dusk does not write: refusing to replace it (choose another "
@@ -106,7 +99,7 @@ static void remove_leftovers(const char *parent, const char *base) {
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (!is_leftover(e->d_name, base)) continue;
-        char *p = str_printf(parent, "/", e->d_name);
+        char *p = path_join(parent, e->d_name);
         if (remove_tree(p) == 0) fprintf(stderr, "dusk: removed %s, left by an interrupted run\n", p);
         free(p);
     }
@@ -114,9 +107,7 @@ static void remove_leftovers(const char *parent, const char *base) {
 }
 
 static int take_lock(const char *parent, const char *base, const char *target, int *fd_out) {
-    char *name = str_printf(".", base, ".lock");
-    char *path = str_printf(parent, "/", name);
-    free(name);
+    char *path = str_printf("%s/.%s.lock", parent, base);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     int rc = 0;
     if (fd < 0) rc = dusk_error("%s: cannot create the lock file: %s", path, strerror(errno));
@@ -159,9 +150,7 @@ int outdir_begin(OutDir *od, const char *target) {
     if (rc == 0) rc = take_lock(parent, base, t, &od->lock_fd);
     if (rc == 0) {
         remove_leftovers(parent, base);
-        char pid[32];
-        snprintf(pid, sizeof pid, ".tmp-%ld", (long)getpid());
-        od->tmp = str_printf(t, pid, "");
+        od->tmp = str_printf("%s.tmp-%ld", t, (long)getpid());
         if (mkdir(od->tmp, 0777) != 0) {
             rc = dusk_error("%s: cannot create: %s", od->tmp, strerror(errno));
             free(od->tmp), od->tmp = NULL;
@@ -180,7 +169,7 @@ int outdir_begin(OutDir *od, const char *target) {
     return 0;
 }
 
-char *outdir_file(const OutDir *od, const char *name) { return str_printf(od->tmp, "/", name); }
+char *outdir_file(const OutDir *od, const char *name) { return path_join(od->tmp, name); }
 
 static int fsync_path(const char *path, int flags) {
     int fd = open(path, flags | O_CLOEXEC);
@@ -198,7 +187,7 @@ static int fsync_tree(const char *dir) {
     struct dirent *e;
     while (rc == 0 && (e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2]))) continue;
-        char *p = str_printf(dir, "/", e->d_name);
+        char *p = path_join(dir, e->d_name);
         rc = fsync_path(p, O_RDONLY);
         free(p);
     }
@@ -217,9 +206,7 @@ static int swap_into_place(const char *tmp, const char *target) {
         return dusk_error("%s: cannot swap in the new result: %s", target, strerror(errno));
     /* A file system without RENAME_EXCHANGE: two renames; a kill between
      * them leaves the target absent and the earlier result at TARGET.old-PID. */
-    char pid[32];
-    snprintf(pid, sizeof pid, ".old-%ld", (long)getpid());
-    char *old = str_printf(target, pid, "");
+    char *old = str_printf("%s.old-%ld", target, (long)getpid());
     int rc = 0;
     if (rename(target, old) != 0) rc = dusk_error("%s: cannot move the earlier result aside: %s", target, strerror(errno));
     else if (rename(tmp, target) != 0) {

@@ -8,6 +8,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "util/err.h"     /* str_printf */
+#include "util/fileio.h"  /* path_join */
+
 typedef enum { SCORE_MC, SCORE_MC2, SCORE_BBQ, SCORE_GSM8K, SCORE_TRIVIAQA, SCORE_EXACT } Scoring;
 
 #define BBQ_N_CATEGORIES 11
@@ -70,13 +73,10 @@ typedef int (*JsonlFn)(cJSON *obj, void *ctx);
 int read_jsonl_each(const char *task, const char *path, JsonlFn fn, void *ctx);
 /* A string member, or NULL with a message naming it. */
 const char *json_str_member(const cJSON *obj, const char *key);
-/* printf into a new string. */
-char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* description + the shots joined, each "text target_delimiter target", by
  * "\n\n", then "\n\n" + the document's text (lm-eval's fewshot_context). */
 char *fewshot_prompt(const char *description, char *const *shot_texts, char *const *shot_targets, int n_shots,
                      const char *text);
-char *path_join(const char *dir, const char *name);
 
 /* Built-in loaders. */
 int task_load_arc(TaskList *list, const TaskOptions *opt);

@@ -54,19 +54,6 @@ void tasks_free(TaskList *list) {
     memset(list, 0, sizeof *list);
 }
 
-char *str_printf(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
-char *path_join(const char *dir, const char *name) { return str_printf("%s/%s", dir, name); }
 
 const char *json_str_member(const cJSON *obj, const char *key) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
