@@ -14,6 +14,7 @@ extern const Command kCommands[];
 extern const int kNumCommands;
 
 int cmd_run(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_score(int argc, char **argv);

@@ -2,6 +2,7 @@
 
 const Command kCommands[] = {
     {"run", "run the main job on its built-in default", cmd_run},
+    {"report", "table, plots and report.html of a sweep's RESULTS directory (rebuilt from its result files)", cmd_report},
     {"init", "create a randomly initialised model from a config.json", cmd_init},
     {"generate", "greedy generation from a model", cmd_generate},
     {"score", "per-token log-probabilities of token id sequences", cmd_score},
