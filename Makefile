@@ -27,7 +27,9 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all test deps clean fuzz bench run
+.PHONY: all test deps clean fuzz bench run install uninstall
+
+PREFIX  ?= /usr/local
 
 all: $(BUILD)/dusk $(TEST_BIN) $(BENCH_BIN)
 
@@ -69,6 +71,14 @@ fuzz:
 
 deps:
 	bash .ci/deps.sh
+
+# `make install` puts dusk on the PATH (PREFIX, DESTDIR as usual). Nothing it
+# needs at run time is looked up relative to the working directory.
+install: $(BUILD)/dusk
+	install -D -m 755 $(BUILD)/dusk $(DESTDIR)$(PREFIX)/bin/dusk
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/dusk
 
 clean:
 	rm -rf build build-san build-fuzz

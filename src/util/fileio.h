@@ -44,4 +44,7 @@ int make_dirs(const char *path);
 /* 1 if path is an existing directory. */
 int is_directory(const char *path);
 
+/* rm -r that never follows a symbolic link. 0, or -1 with errno. */
+int remove_tree(const char *path);
+
 #endif

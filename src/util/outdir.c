@@ -18,14 +18,6 @@
  * (dusk_die → exit). One at a time is all the commands need. */
 static OutDir *g_active;
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st, (void)ftw;
-    return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-/* rm -r that never follows a symbolic link. */
-static int remove_tree(const char *path) { return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS); }
-
 static void remove_active_at_exit(void) {
     if (g_active && g_active->tmp) remove_tree(g_active->tmp);
 }
