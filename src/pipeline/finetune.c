@@ -68,6 +68,9 @@ static int add_extra_docs(FinetuneData *d, const FinetuneConfig *c, const Tokeni
         if (dusk_chunk_file(&d->items, c->extra_docs[i], tok, c->seq_len, d->extra_sha[i]) != 0)
             return dusk_error_prefix("--extra-docs");
         d->extra_chunks[i] = d->items.n - before;
+        /* a document shorter than half a chunk cannot fill one even repeated */
+        if (d->items.lens[d->items.n - 1] != c->seq_len)
+            return dusk_error("--extra-docs: %s is too short to fill one %d-token chunk", c->extra_docs[i], c->seq_len);
     }
     return 0;
 }

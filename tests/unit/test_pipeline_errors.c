@@ -134,6 +134,11 @@ static void finetune_errors(void) {
     c = finetune_config(at("ft-extra"));
     c.extra_docs = extra, c.n_extra_docs = 2;
     expect_refused("finetune, missing extra document", pipeline_finetune(&c), "no-such-extra.txt", c.out);
+    CHECK(write_file_atomic(at("short.txt"), "A short note.\r\n", 15) == 0);
+    const char *short_doc[] = {at("short.txt")};
+    c = finetune_config(at("ft-short-extra"));
+    c.extra_docs = short_doc, c.n_extra_docs = 1;
+    expect_refused("finetune, extra document shorter than a chunk", pipeline_finetune(&c), "short.txt is too short", c.out);
     c = finetune_config(at("ft-seq"));
     c.seq_len = 4096;
     expect_refused("finetune, seq_len past the model", pipeline_finetune(&c), "--seq-len 4096", c.out);
