@@ -10,11 +10,11 @@
 #include <stdlib.h>
 
 #include "cli/args.h"
-#include "cli/cleanup_spaces.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "data/dusk_data.h"
 #include "data/text.h"
+#include "pipeline/cleanup_spaces.h"
 #include "util/err.h"
 
 static void hash_sequences(const SeqList *s, int first, int n, char out[65]) {
@@ -96,7 +96,7 @@ int cmd_data(int argc, char **argv) {
     cJSON_AddNumberToObject(windows, "forget", counts[0]);
     cJSON_AddNumberToObject(windows, "retain", counts[1]);
     cJSON_AddNumberToObject(windows, "holdout", counts[2]);
-    cli_record_cleanup(out, &cleanup);
+    cleanup_choice_record(out, &cleanup);
     char *s = cJSON_PrintUnformatted(out);
     printf("%s\n", s);
     free(s);

@@ -9,9 +9,9 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "cli/downstream_args.h"
 #include "eval/tasks/downstream.h"
 #include "io/json_text.h"
+#include "pipeline/downstream_outputs.h"
 #include "runner/run_record.h"
 #include "util/err.h"
 #include "util/fileio.h"
@@ -75,9 +75,9 @@ int cmd_downstream(int argc, char **argv) {
     opt.max_len = m.cfg.max_position_embeddings;
     TaskScore *scores = xcalloc((size_t)tl.n_tasks, sizeof(TaskScore));
     if (downstream_run(&m, tok, &tl, &opt, scores) != 0) dusk_die("%s", dusk_last_error());
-    cJSON *config = downstream_config(argc, argv, model_path, task_dir, &to, &opt);
+    cJSON *config = downstream_config(argc + 1, argv - 1, model_path, task_dir, &to, &opt);
     cli_record_tokenizer(config, args_get(o, n, "tokenizer")->value, model_path);
-    cJSON_Delete(downstream_write_outputs(od.tmp, "", &tl, scores, config, &opt));
+    if (downstream_write_outputs(od.tmp, "", &tl, scores, config, &opt, NULL) != 0) dusk_die("%s", dusk_last_error());
     cli_commit_out(&od);
     print_summary(&tl, scores, &opt);
     for (int t = 0; t < tl.n_tasks; t++) task_score_free(&scores[t]);

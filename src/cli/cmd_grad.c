@@ -49,7 +49,8 @@ static int grad_objective(const ArgSpec *o, int n, const char *out) {
     const Method *method = method_find(name);
     if (!method) dusk_die("unknown objective '%s' (known: %s)", name, method_names());
     ObjectiveParams p;
-    objective_params_from_args(&p, method, o, n);
+    objective_params_defaults(&p, method);
+    objective_params_from_args(&p, o, n);
     const char *model_path = args_required(o, n, "model");
     Model m, ref;
     cli_load_model(&m, model_path);

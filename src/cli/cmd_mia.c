@@ -6,11 +6,11 @@
 #include <stdlib.h>
 
 #include "cli/args.h"
-#include "cli/cleanup_spaces.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "eval/metrics/eval_metrics.h"
 #include "io/json_text.h"
+#include "pipeline/cleanup_spaces.h"
 #include "util/err.h"
 
 int cmd_mia(int argc, char **argv) {

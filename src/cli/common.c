@@ -5,57 +5,38 @@
 #include <string.h>
 
 #include "model/checkpoint.h"
-#include "model/generation_config.h"
-#include "data/text.h"
 #include "io/json_text.h"
+#include "pipeline/common.h"
 #include "util/err.h"
-#include "util/fileio.h"
 
 void cli_load_model(Model *m, const char *path) {
     if (model_load(m, path) != 0) dusk_die("%s", dusk_last_error());
 }
 
 const char *cli_load_generation_model(Model *m, const char *path) {
-    cli_load_model(m, path);
     const char *source;
-    if (generation_config_apply(&m->cfg, path, &source) != 0) dusk_die("%s", dusk_last_error());
+    if (pipeline_load_generation_model(m, path, &source) != 0) dusk_die("%s", dusk_last_error());
     return source;
 }
 
 Tokenizer *cli_load_tokenizer(const char *path, const char *model_path) {
-    if (!path) {
-        if (!model_path || !is_directory(model_path))
-            dusk_die("--tokenizer is required for %s (no tokenizer.json beside it)", model_path ? model_path : "this model");
-        path = model_path;
-    }
-    Tokenizer *t = tokenizer_load(path);
+    Tokenizer *t = pipeline_load_tokenizer(path, model_path);
     if (!t) dusk_die("%s", dusk_last_error());
     return t;
 }
 
-char *cli_tokenizer_file(const char *path, const char *model_path) {
-    const char *p = path ? path : model_path;
-    if (!p) return NULL;
-    if (!is_directory(p)) return xstrdup(p);
-    size_t n = strlen(p) + sizeof "/tokenizer.json";
-    char *f = xmalloc(n);
-    snprintf(f, n, "%s/tokenizer.json", p);
-    return f;
-}
-
 void cli_record_tokenizer(cJSON *obj, const char *path, const char *model_path) {
-    char *f = cli_tokenizer_file(path, model_path), sha[65];
-    if (!f) return;
-    cJSON *t = cJSON_AddObjectToObject(obj, "tokenizer");
-    cJSON_AddStringToObject(t, "path", f);
-    if (sha256_file_hex(f, sha) == 0) cJSON_AddStringToObject(t, "sha256", sha);
-    free(f);
+    pipeline_record_tokenizer(obj, path, model_path);
 }
 
 void cli_check_tokenizer_fits(const Tokenizer *tok, const Model *m) {
-    if (tokenizer_vocab_size(tok) > m->cfg.vocab_size)
-        dusk_die("tokenizer/model mismatch: the tokenizer has %d tokens, the model's vocabulary %d",
-                 tokenizer_vocab_size(tok), m->cfg.vocab_size);
+    if (pipeline_check_tokenizer_fits(tok, m) != 0) dusk_die("%s", dusk_last_error());
+}
+
+CleanupChoice cli_cleanup_choice(const char *flag, const Tokenizer *tok) {
+    CleanupChoice c;
+    if (cleanup_choice(&c, flag, tok) != 0) dusk_die("%s", dusk_last_error());
+    return c;
 }
 
 void cli_set_threads(long threads) {

@@ -1,4 +1,5 @@
-/* Small helpers shared by the model-facing subcommands. */
+/* Small helpers shared by the model-facing subcommands: the pipeline
+ * helpers (pipeline/common.h) that exit with the message on error. */
 #ifndef DUSK_CLI_COMMON_H
 #define DUSK_CLI_COMMON_H
 
@@ -6,6 +7,7 @@
 #include <stdio.h>
 
 #include "model/llama.h"
+#include "pipeline/cleanup_spaces.h"
 #include "tokenizer/tokenizer.h"
 #include "util/dtype.h"
 #include "util/outdir.h"
@@ -19,13 +21,13 @@ const char *cli_load_generation_model(Model *m, const char *path);
 /* The tokenizer at `path`, or (path == NULL) the one inside an HF model
  * directory; exits with a clear message when neither exists. */
 Tokenizer *cli_load_tokenizer(const char *path, const char *model_path);
-/* The tokenizer file a command uses: path itself, or tokenizer.json inside
- * the directory path (or model_path when path is NULL). malloc'd, or NULL. */
-char *cli_tokenizer_file(const char *path, const char *model_path);
-/* Add {"path", "sha256"} of that file to obj under "tokenizer". */
+/* Add {"path", "sha256"} of the tokenizer file to obj under "tokenizer"
+ * (pipeline_record_tokenizer). */
 void cli_record_tokenizer(cJSON *obj, const char *path, const char *model_path);
 /* Exit with a clear message when the tokenizer has ids the model cannot embed. */
 void cli_check_tokenizer_fits(const Tokenizer *tok, const Model *m);
+/* The --clean-up-spaces choice (pipeline/cleanup_spaces.h), or exit. */
+CleanupChoice cli_cleanup_choice(const char *flag, const Tokenizer *tok);
 /* Apply --threads (0 = leave OpenMP's default). */
 void cli_set_threads(long threads);
 /* Parse "f32" / "bf16" / "f16" or exit. */

@@ -1,14 +1,10 @@
 /* Options shared by `dusk finetune` and `dusk unlearn`: schedule, optimizer,
- * data source, output. */
+ * data source, output; checked here, before the pipeline runs. */
 #ifndef DUSK_TRAIN_ARGS_H
 #define DUSK_TRAIN_ARGS_H
 
 #include "cli/args.h"
-#include "data/chunks.h"
 #include "train/trainer.h"
-#include "util/dtype.h"
-#include "util/outdir.h"
-#include <cjson/cJSON.h>
 
 #define TRAIN_ARG_SPECS                                                                                   \
     {"model", ARG_VALUE, "starting model: HF directory or llama2.c .bin", 0, 0},                         \
@@ -46,24 +42,10 @@
     {"sga-threshold", ARG_VALUE, "SGA selection threshold (default 0.70)", 0, 0},                       \
     {"compat", ARG_VALUE, "'release': the public DUSK code's behaviour (see README)", 0, 0}
 
-/* The method's defaults (objective_params_defaults) overridden by the
- * OBJECTIVE_ARG_SPECS options given (dies on bad values). */
-void objective_params_from_args(ObjectiveParams *p, const Method *method, const ArgSpec *o, int n);
+/* The OBJECTIVE_ARG_SPECS options given override *p (the method's defaults,
+ * objective_params_defaults); dies on bad values. */
+void objective_params_from_args(ObjectiveParams *p, const ArgSpec *o, int n);
 /* Fill a TrainConfig from the parsed options (dies on bad values). */
 void train_config_from_args(TrainConfig *tc, const ArgSpec *o, int n);
-/* View a SeqList of equal-length sequences as a ChunkSet (no copy). */
-ChunkSet chunkset_of(const SeqList *s);
-/* Read an ids file of equal-length sequences into a SeqList, or die. */
-void read_ids_chunks(SeqList *out, const char *path, int vocab_size, int max_len);
-/* Copy tokenizer.json / tokenizer_config.json / special_tokens_map.json /
- * generation_config.json from a model directory into out (if present). */
-int copy_side_files(const char *model_dir, const char *out_dir);
-/* A --tokenizer given as a tokenizer.json file travels with the checkpoint:
- * copied to out/tokenizer.json (other kinds are left alone). */
-int copy_tokenizer_json(const char *tokenizer, const char *out_dir);
-/* A trained checkpoint, whole: weights and config, the starting model's side
- * files, a --tokenizer tokenizer.json, run.json last; then committed. */
-void save_trained_checkpoint(OutDir *od, const Model *m, DType dtype, const char *model_path, const char *tokenizer,
-                             const cJSON *rec);
 
 #endif

@@ -40,7 +40,7 @@ int dusk_parse_forget(const char *spec, int is_forget[DUSK_N_DOCS]) {
 }
 
 /* Tokenize a whole document (unstripped, no special tokens) and chunk it. */
-static int chunk_file(SeqList *out, const char *path, const Tokenizer *tok, int seq_len, char sha[65]) {
+int dusk_chunk_file(SeqList *out, const char *path, const Tokenizer *tok, int seq_len, char sha[65]) {
     size_t len;
     char *text = read_text_file(path, &len);
     if (!text || sha256_file_hex(path, sha) != 0) {
@@ -71,7 +71,7 @@ int dusk_data_load(DuskData *d, const char *dir, const char *forget_spec, const 
         char *p = dusk_path(dir, name);
         SeqList *set = d->is_forget[i] ? &d->forget : &d->retain;
         d->first_chunk[i] = set->n;
-        int rc = chunk_file(set, p, tok, seq_len, d->sha256[i]);
+        int rc = dusk_chunk_file(set, p, tok, seq_len, d->sha256[i]);
         d->n_chunks[i] = set->n - d->first_chunk[i];
         free(p);
         if (rc != 0) {

@@ -27,6 +27,12 @@ int dusk_parse_forget(const char *spec, int is_forget[DUSK_N_DOCS]);
 int dusk_data_load(DuskData *d, const char *dir, const char *forget_spec, const Tokenizer *tok, int seq_len);
 void dusk_data_free(DuskData *d);
 
+/* One text file read and chunked as a DUSK document is (read_text_file,
+ * tokenized whole without special tokens, chunk_document at seq_len with
+ * BOS), appended to out; sha receives the file's sha256. Errors name the
+ * file (an empty one included). */
+int dusk_chunk_file(SeqList *out, const char *path, const Tokenizer *tok, int seq_len, char sha[65]);
+
 /* Path of DIR/name (malloc'd). */
 char *dusk_path(const char *dir, const char *name);
 

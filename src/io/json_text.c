@@ -6,8 +6,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/err.h"
+#include "util/fileio.h"
 
 /* Length of the valid UTF-8 sequence starting at s (at most n bytes
  * available), or 0 if it is invalid. Ranges follow RFC 3629 table 3-7. */
@@ -160,4 +162,14 @@ char *json_print_exact(const cJSON *item, int formatted) {
     char *s = formatted ? cJSON_Print(copy) : cJSON_PrintUnformatted(copy);
     cJSON_Delete(copy);
     return s;
+}
+
+int json_write_file(const cJSON *item, const char *path) {
+    char *json = json_print_exact(item, 1);
+    size_t len = strlen(json);
+    json = xrealloc(json, len + 2);
+    json[len] = '\n', json[len + 1] = '\0';
+    int rc = write_file_atomic(path, json, len + 1);
+    free(json);
+    return rc;
 }

@@ -42,5 +42,8 @@ cJSON *json_add_float_to_object(cJSON *object, const char *key, float v);
  * Results written to files and read back later (e.g. AUROC tables) must
  * compare exactly. malloc'd. */
 char *json_print_exact(const cJSON *item, int formatted);
+/* item printed formatted (json_print_exact) with a final newline, written
+ * atomically to path. 0, or -1 with a message naming path. */
+int json_write_file(const cJSON *item, const char *path);
 
 #endif

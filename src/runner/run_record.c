@@ -10,7 +10,7 @@
 #include "util/fileio.h"
 #include "version.h"
 
-cJSON *run_record_new(int argc, char **argv) {
+cJSON *run_record_new(int argc, char *const *argv) {
     cJSON *r = cJSON_CreateObject();
     cJSON_AddStringToObject(r, "dusk_version", DUSK_VERSION);
     cJSON *cmd = cJSON_AddArrayToObject(r, "command");
@@ -62,15 +62,8 @@ void run_record_add_training(cJSON *rec, const char *key, const TrainConfig *tc,
 
 int run_record_write(const cJSON *rec, const char *dir) {
     if (make_dirs(dir) != 0) return -1;
-    char *json = json_print_exact(rec, 1);
-    size_t n = strlen(dir) + 16;
-    char *path = xmalloc(n);
-    snprintf(path, n, "%s/run.json", dir);
-    size_t len = strlen(json);
-    json = xrealloc(json, len + 2);
-    json[len] = '\n';
-    int rc = write_file_atomic(path, json, len + 1);
+    char *path = path_join(dir, "run.json");
+    int rc = json_write_file(rec, path);
     free(path);
-    free(json);
     return rc;
 }

@@ -8,8 +8,8 @@
 
 #include "train/trainer.h"
 
-/* A new record with "dusk_version", "command" (argv joined) and "created_unix". */
-cJSON *run_record_new(int argc, char **argv);
+/* A new record with "dusk_version", "command" (argv[0..argc)) and "created_unix". */
+cJSON *run_record_new(int argc, char *const *argv);
 /* Add the optimizer/schedule settings and the per-step log under "training". */
 void run_record_add_training(cJSON *rec, const char *key, const TrainConfig *tc, const TrainLog *log);
 /* Write rec as DIR/run.json (atomic). */

@@ -174,8 +174,8 @@ int train_run(Model *m, Model *ref, const Method *method, const ObjectiveParams 
     const char *bad = tc->allow_nonfinite ? NULL : model_nonfinite_tensor(m);
     if (bad) rc = dusk_error("after step %ld: tensor '%s' holds a non-finite value: the run diverged (learning rate "
                              "%g); nothing is saved (--allow-nonfinite keeps going)", log->steps, bad, tc->opt.lr);
-    model_set_all_trainable(m, 1);
 done:
+    model_set_all_trainable(m, 1); /* RMU froze all but a few tensors: undone on every path */
     free(items.perm), free(fidx), free(ridx), free(fids), free(rids), free(last_control);
     optimizer_free(&opt);
     objective_teardown(&ctx);

@@ -7,8 +7,8 @@
  *   Generated text and the VerbMem reference: the release passes
  *     clean_up_tokenization_spaces=True explicitly.
  * auto follows the release for both; true / false force both. */
-#ifndef DUSK_CLI_CLEANUP_SPACES_H
-#define DUSK_CLI_CLEANUP_SPACES_H
+#ifndef DUSK_PIPELINE_CLEANUP_SPACES_H
+#define DUSK_PIPELINE_CLEANUP_SPACES_H
 
 #include <cjson/cJSON.h>
 
@@ -20,11 +20,12 @@ typedef struct {
     const char *mia_source; /* why: "tokenizer_config.json", "transformers default", "--clean-up-spaces" */
 } CleanupChoice;
 
-/* Parse the flag's value (NULL = auto) against tok; exits on a bad value. */
-CleanupChoice cli_cleanup_choice(const char *flag, const Tokenizer *tok);
+/* Parse the flag's value (NULL = auto) against tok into *c; -1 with a
+ * message on a bad value. */
+int cleanup_choice(CleanupChoice *c, const char *flag, const Tokenizer *tok);
 /* {"mia_windows": b, "generation": b, "mia_windows_source": s} under
  * "clean_up_tokenization_spaces" in obj. */
-void cli_record_cleanup(cJSON *obj, const CleanupChoice *c);
+void cleanup_choice_record(cJSON *obj, const CleanupChoice *c);
 
 #define CLEANUP_SPACES_HELP "clean_up_tokenization_spaces: auto (MIA windows as tokenizer_config.json says, else false; generated text true, as DUSK), true or false (both)"
 

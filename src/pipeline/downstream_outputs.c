@@ -1,4 +1,4 @@
-#include "cli/downstream_args.h"
+#include "pipeline/downstream_outputs.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,30 +15,29 @@ char *downstream_default_task_dir(void) {
     return xstrdup("../shared/downstream");
 }
 
-cJSON *downstream_write_outputs(const char *dir, const char *prefix, const TaskList *tl, const TaskScore *scores,
-                                const cJSON *config, const DownstreamOptions *opt) {
-    cJSON *results = downstream_results_json(tl, scores, config);
+int downstream_write_outputs(const char *dir, const char *prefix, const TaskList *tl, const TaskScore *scores,
+                             const cJSON *config, const DownstreamOptions *opt, cJSON **results) {
+    cJSON *res = downstream_results_json(tl, scores, config);
     char *name = str_printf("%sresults.json", prefix);
-    char *text = json_print_exact(results, 1), *path = path_join(dir, name);
+    char *path = path_join(dir, name);
     free(name);
-    size_t n = strlen(text);
-    text = xrealloc(text, n + 2);
-    text[n] = '\n', text[n + 1] = '\0';
-    if (write_file_atomic(path, text, n + 1) != 0) dusk_die("%s", dusk_last_error());
-    free(text), free(path);
-    for (int t = 0; t < tl->n_tasks; t++) {
+    int rc = json_write_file(res, path);
+    free(path);
+    for (int t = 0; rc == 0 && t < tl->n_tasks; t++) {
         name = str_printf("%ssamples_%s.jsonl", prefix, tl->tasks[t].name);
         for (char *p = name; *p; p++) if (*p == '/') *p = '_';
         path = path_join(dir, name);
-        if (downstream_write_samples(path, &tl->tasks[t], &scores[t], opt) != 0) dusk_die("%s", dusk_last_error());
+        rc = downstream_write_samples(path, &tl->tasks[t], &scores[t], opt);
         free(path), free(name);
     }
-    return results;
+    if (rc == 0 && results) *results = res;
+    else cJSON_Delete(res);
+    return rc;
 }
 
-cJSON *downstream_config(int argc, char **argv, const char *model, const char *task_dir, const TaskOptions *to,
+cJSON *downstream_config(int argc, char *const *argv, const char *model, const char *task_dir, const TaskOptions *to,
                          const DownstreamOptions *opt) {
-    cJSON *c = run_record_new(argc + 1, argv - 1);
+    cJSON *c = run_record_new(argc, argv);
     cJSON_AddStringToObject(c, "model", model);
     cJSON_AddStringToObject(c, "task_dir", task_dir);
     if (to->limit > 0) cJSON_AddNumberToObject(c, "limit", to->limit);
