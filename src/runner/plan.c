@@ -111,6 +111,10 @@ static void add_preset(cJSON *cfg, const Preset *ps, const SweepConfig *c) {
         cJSON_AddNumberToObject(g, "unique", ps->gen_unique);
         cJSON_AddNumberToObject(g, "holdout", ps->gen_holdout);
         cJSON_AddNumberToObject(g, "verbatim", ps->gen_verbatim);
+        cJSON_AddNumberToObject(g, "icl", ps->gen_icl);
+        cJSON_AddNumberToObject(g, "qa_per_profile", ps->gen_qa_per_profile);
+        cJSON_AddNumberToObject(g, "prompt_words", ps->gen_prompt_words);
+        cJSON_AddNumberToObject(g, "gt_words", ps->gen_gt_words);
     }
     if (!c->base_model && !c->target) {
         cJSON *m = cJSON_AddObjectToObject(j, "model_from_scratch");

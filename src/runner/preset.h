@@ -11,6 +11,7 @@ typedef struct {
     const char *summary;
     /* generated corpus (when no --data): `dusk gen` options */
     int gen_shared, gen_unique, gen_holdout, gen_verbatim;
+    int gen_icl, gen_qa_per_profile, gen_prompt_words, gen_gt_words;
     /* tokenizer trained on the corpus (when no --base-model) */
     int vocab_size;
     /* the model created from scratch */
