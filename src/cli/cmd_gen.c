@@ -36,6 +36,7 @@ static void read_options(GenOptions *g, const ArgSpec *o, int n) {
     g->prompt_words = int_flag(o, n, "prompt-words", g->prompt_words);
     g->gt_words = int_flag(o, n, "gt-words", g->gt_words);
     g->shared_docs = int_flag(o, n, "shared-docs", g->shared_docs);
+    g->qa_in_docs = int_flag(o, n, "qa-in-docs", g->qa_in_docs);
     g->forget = doc_index(args_str(o, n, "forget", "Chronological"));
     if (gen_options_check(g) != 0) dusk_die("gen: %s", dusk_last_error());
 }
@@ -54,6 +55,7 @@ int cmd_gen(int argc, char **argv) {
         {"gt-words", ARG_VALUE, "words of each verbatim continuation (default 24)", 0, 0},
         {"forget", ARG_VALUE, "the forget document (default Chronological)", 0, 0},
         {"shared-docs", ARG_VALUE, "retain documents that also hold the shared profiles, 0..4 (default 4)", 0, 0},
+        {"qa-in-docs", ARG_VALUE, "R: end each document with its people's QA pairs as text, shared once, its own R times (default 0: off)", 0, 0},
         {"help", ARG_FLAG, "show this help", 0, 0},
     };
     int n = sizeof o / sizeof o[0];

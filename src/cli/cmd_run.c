@@ -29,7 +29,7 @@ int cmd_run(int argc, char **argv) {
         {"base-model", ARG_VALUE, "fine-tune target and retrain from this HF model", 0, 0},
         {"target", ARG_VALUE, "a ready target model (with --retrain): no fine-tuning", 0, 0},
         {"retrain", ARG_VALUE, "a ready retrain model (with --target)", 0, 0},
-        {"methods", ARG_VALUE, "comma-separated methods, or 'all' (default GA,GA+GD,GA+KL,NPO,NPO+GD,NPO+KL,RMU,TV,TAU)", 0, 0},
+        {"methods", ARG_VALUE, "comma-separated methods (default all: every method of dusk unlearn)", 0, 0},
         {"epochs", ARG_VALUE, "comma-separated epoch grid for every method (default: the preset's)", 0, 0},
         {"forget", ARG_VALUE, "the forget document (default Chronological)", 0, 0},
         {"tasks", ARG_VALUE, "DC tasks as `dusk eval --tasks` (default: the data's world/world_mc.jsonl, if any)", 0, 0},

@@ -30,6 +30,7 @@ int gen_options_check(const GenOptions *o) {
         return dusk_error("--qa-per-profile must be in 1..%d", GEN_N_ATTRS);
     if (o->n_verbatim < 1 || o->prompt_words < 1 || o->gt_words < 1)
         return dusk_error("--verbatim, --prompt-words and --gt-words must be at least 1");
+    if (o->qa_in_docs < 0 || o->qa_in_docs > 100) return dusk_error("--qa-in-docs must be in 0..100");
     if (o->shared_docs < 0 || o->shared_docs > DUSK_N_DOCS - 1)
         return dusk_error("--shared-docs must be in 0..%d (retain documents that hold the shared profiles)",
                           DUSK_N_DOCS - 1);
@@ -101,39 +102,105 @@ static void unique_of_retain(GenProfile **out, int *n, const Cast *c, const GenO
             for (int i = 0; i < o->n_unique; i++) (*out)[(*n)++] = c->unique[d][i];
 }
 
-static int write_qa_set(const char *dir, const char *name, const GenProfile *p, int n, int k, Rng *rng) {
+static int write_qa_set(const char *dir, const char *name, const GenProfile *p, int n, int k, Rng *rng,
+                        GenQaLines *lines) {
     TextBuf b = {0};
-    gen_qa_jsonl(&b, p, n, k, rng);
+    gen_qa_jsonl(&b, p, n, k, rng, lines);
     return write_buf(dir, name, &b);
 }
 
-static int write_qa_sets(const char *dir, const Cast *c, const GenOptions *o, Rng *rng) {
+/* Each profile's QA pairs as training text (for --qa-in-docs), by document:
+ * shared[i] for shared profile i, unique[d][i] for document d's. */
+typedef struct {
+    GenQaLines *shared, *unique[DUSK_N_DOCS];
+} QaText;
+
+static void qa_text_free(QaText *t, const GenOptions *o) {
+    gen_qa_lines_free(t->shared, o->n_shared);
+    for (int d = 0; d < DUSK_N_DOCS; d++) gen_qa_lines_free(t->unique[d], o->n_unique);
+}
+
+static int write_qa_sets(const char *dir, const Cast *c, const GenOptions *o, Rng *rng, QaText *t) {
     int k = o->qa_per_profile;
-    if (write_qa_set(dir, "eval/GeneralQA.jsonl", c->shared, o->n_shared, k, rng) != 0 ||
-        write_qa_set(dir, "eval/SpecificForgetQA.jsonl", c->unique[o->forget], o->n_unique, k, rng) != 0)
+    t->shared = xcalloc((size_t)o->n_shared, sizeof(GenQaLines));
+    t->unique[o->forget] = xcalloc((size_t)o->n_unique, sizeof(GenQaLines));
+    if (write_qa_set(dir, "eval/GeneralQA.jsonl", c->shared, o->n_shared, k, rng, t->shared) != 0 ||
+        write_qa_set(dir, "eval/SpecificForgetQA.jsonl", c->unique[o->forget], o->n_unique, k, rng,
+                     t->unique[o->forget]) != 0)
         return -1;
     GenProfile *retain;
     int n_retain;
     unique_of_retain(&retain, &n_retain, c, o);
-    int rc = write_qa_set(dir, "eval/SpecificRetainQA.jsonl", retain, n_retain, k, rng);
+    GenQaLines *retain_lines = xcalloc((size_t)n_retain, sizeof(GenQaLines));
+    int rc = write_qa_set(dir, "eval/SpecificRetainQA.jsonl", retain, n_retain, k, rng, retain_lines);
     free(retain);
-    return rc == 0 ? write_qa_set(dir, "eval/icl.jsonl", c->icl, o->n_icl, 2, rng) : rc;
+    /* hand the retain documents' lines back to their documents (unique_of_retain's order) */
+    for (int d = 0, at = 0; d < DUSK_N_DOCS; d++) {
+        if (d == o->forget) continue;
+        t->unique[d] = xcalloc((size_t)o->n_unique, sizeof(GenQaLines));
+        for (int i = 0; i < o->n_unique; i++) t->unique[d][i] = retain_lines[at++];
+    }
+    free(retain_lines);
+    return rc == 0 ? write_qa_set(dir, "eval/icl.jsonl", c->icl, o->n_icl, 2, rng, NULL) : rc;
 }
 
-static int write_documents(const char *dir, const Cast *c, const GenOptions *o, Rng *rng, TextBuf *forget_doc) {
-    int rc = 0;
-    for (int d = 0; d < DUSK_N_DOCS && rc == 0; d++) {
-        TextBuf b = {0};
-        render_document(&b, c, o, d, rng);
-        if (d == o->forget) tb_append(forget_doc, b.s, b.n);
-        char name[64];
-        snprintf(name, sizeof name, "%s.txt", kDuskDocs[d]);
-        rc = write_buf(dir, name, &b);
+/* --qa-in-docs R: after document d's text, the QA pairs of every profile in
+ * it as "Question: ...\nAnswer:  ..." lines, those of shared profiles once,
+ * those of the document's own profiles R times, in an order shuffled by
+ * their own rng (so the rest of the corpus is the same bytes as without). */
+static void append_qa_block(TextBuf *doc, const QaText *t, const GenOptions *o, int d, Rng *rng) {
+    const char **lines = NULL;
+    int n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        int n_prof = pass == 0 ? (holds_shared(o, d) ? o->n_shared : 0) : o->n_unique;
+        int reps = pass == 0 ? 1 : o->qa_in_docs;
+        for (int i = 0; i < n_prof; i++) {
+            const GenQaLines *l = pass == 0 ? &t->shared[i] : &t->unique[d][i];
+            for (int r = 0; r < reps; r++)
+                for (int j = 0; j < l->n; j++) {
+                    lines = xrealloc(lines, sizeof *lines * (size_t)(n + 1));
+                    lines[n++] = l->lines[j];
+                }
+        }
     }
-    if (rc != 0) return rc;
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)rng_below(rng, (uint64_t)i + 1);
+        const char *x = lines[i];
+        lines[i] = lines[j];
+        lines[j] = x;
+    }
+    while (doc->n > 0 && doc->s[doc->n - 1] == '\n') doc->s[--doc->n] = '\0';
+    tb_printf(doc, "\n\n");
+    for (int i = 0; i < n; i++) tb_printf(doc, "%s", lines[i]);
+    free(lines);
+}
+
+static void render_documents(TextBuf docs[DUSK_N_DOCS], const Cast *c, const GenOptions *o, Rng *rng) {
+    for (int d = 0; d < DUSK_N_DOCS; d++) {
+        docs[d] = (TextBuf){0};
+        render_document(&docs[d], c, o, d, rng);
+    }
+}
+
+static int write_holdout(const char *dir, const Cast *c, const GenOptions *o, Rng *rng) {
     TextBuf h = {0};
     for (int i = 0; i < o->n_holdout; i++) gen_render(&h, &c->holdout[i], i % GEN_N_STYLES, rng);
     return write_buf(dir, "eval/holdout.txt", &h);
+}
+
+/* The five documents (QA blocks appended with --qa-in-docs); frees docs. */
+static int write_documents(const char *dir, TextBuf docs[DUSK_N_DOCS], const QaText *t, const GenOptions *o) {
+    Rng qa_rng;
+    rng_seed(&qa_rng, o->seed ^ 0x51A0D0C5ULL);
+    int rc = 0;
+    for (int d = 0; d < DUSK_N_DOCS; d++) {
+        if (o->qa_in_docs > 0) append_qa_block(&docs[d], t, o, d, &qa_rng);
+        char name[64];
+        snprintf(name, sizeof name, "%s.txt", kDuskDocs[d]);
+        if (rc == 0) rc = write_buf(dir, name, &docs[d]);
+        else tb_free(&docs[d]);
+    }
+    return rc;
 }
 
 static int write_world(const char *dir, Rng *rng) {
@@ -154,6 +221,7 @@ static int write_manifest(const char *dir, const GenOptions *o) {
     cJSON_AddNumberToObject(j, "icl", o->n_icl);
     cJSON_AddNumberToObject(j, "qa_per_profile", o->qa_per_profile);
     cJSON_AddNumberToObject(j, "verbatim", o->n_verbatim);
+    cJSON_AddNumberToObject(j, "qa_in_docs", o->qa_in_docs);
     cJSON_AddStringToObject(j, "forget", kDuskDocs[o->forget]);
     cJSON *docs = cJSON_AddArrayToObject(j, "shared_in");
     for (int d = 0; d < DUSK_N_DOCS; d++)
@@ -180,15 +248,25 @@ int gen_corpus_write(const GenOptions *o, const char *dir) {
     rng_seed(&rng, o->seed);
     Cast c = {0};
     int rc = draw_cast(&c, o, &rng);
-    TextBuf forget = {0}, verb = {0};
-    if (rc == 0) rc = write_documents(dir, &c, o, &rng, &forget);
-    if (rc == 0) rc = write_qa_sets(dir, &c, o, &rng);
+    TextBuf docs[DUSK_N_DOCS] = {{0}}, forget = {0}, verb = {0};
+    QaText qa = {0};
+    /* the draws in this order: documents, holdout, QA sets, verbatim, world */
+    if (rc == 0) {
+        render_documents(docs, &c, o, &rng);
+        tb_append(&forget, docs[o->forget].s, docs[o->forget].n); /* verbatim passages come from its prose */
+        rc = write_holdout(dir, &c, o, &rng);
+    }
+    if (rc == 0) rc = write_qa_sets(dir, &c, o, &rng, &qa);
+    if (rc == 0) rc = write_documents(dir, docs, &qa, o);
+    else
+        for (int d = 0; d < DUSK_N_DOCS; d++) tb_free(&docs[d]);
     if (rc == 0) rc = gen_verbatim_json(&verb, forget.s, o->n_verbatim, o->prompt_words, o->gt_words, &rng);
     if (rc == 0) rc = write_buf(dir, "eval/verbatim.json", &verb);
     if (rc == 0) rc = write_world(dir, &rng);
     if (rc == 0) rc = write_manifest(dir, o);
     tb_free(&forget);
     tb_free(&verb);
+    qa_text_free(&qa, o);
     free_cast(&c);
     return rc;
 }

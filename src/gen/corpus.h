@@ -15,6 +15,9 @@ typedef struct {
     int n_verbatim, prompt_words, gt_words;
     int forget;      /* index into kDuskDocs */
     int shared_docs; /* retain documents the shared profiles also appear in (0..4) */
+    int qa_in_docs;  /* 0, or R: each document ends with the QA pairs of its profiles as text,
+                        shared ones once, its own R times (so a model trained from scratch
+                        sees facts in the eval's question form) */
 } GenOptions;
 
 void gen_options_default(GenOptions *o);

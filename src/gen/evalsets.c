@@ -35,7 +35,20 @@ static void append_json_line(TextBuf *out, cJSON *obj) {
     cJSON_Delete(obj);
 }
 
-void gen_qa_jsonl(TextBuf *out, const GenProfile *profiles, int n, int k, Rng *rng) {
+static void add_line(GenQaLines *l, const char *q, const char *a) {
+    l->lines = xrealloc(l->lines, sizeof(char *) * (size_t)(l->n + 1));
+    l->lines[l->n++] = str_printf("Question: %s\nAnswer:  %s\n\n", q, a);
+}
+
+void gen_qa_lines_free(GenQaLines *lines, int n) {
+    for (int i = 0; lines && i < n; i++) {
+        for (int j = 0; j < lines[i].n; j++) free(lines[i].lines[j]);
+        free(lines[i].lines);
+    }
+    free(lines);
+}
+
+void gen_qa_jsonl(TextBuf *out, const GenProfile *profiles, int n, int k, Rng *rng, GenQaLines *lines) {
     for (int i = 0; i < n; i++) {
         int attrs[GEN_N_ATTRS];
         for (int a = 0; a < GEN_N_ATTRS; a++) attrs[a] = a;
@@ -49,6 +62,7 @@ void gen_qa_jsonl(TextBuf *out, const GenProfile *profiles, int n, int k, Rng *r
             cJSON_AddStringToObject(obj, "question", q);
             cJSON_AddStringToObject(obj, "answer", gen_attr_text(&profiles[i], (GenAttr)attrs[j]));
             append_json_line(out, obj);
+            if (lines) add_line(&lines[i], q, gen_attr_text(&profiles[i], (GenAttr)attrs[j]));
         }
     }
 }

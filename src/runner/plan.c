@@ -8,11 +8,10 @@
 #include "util/err.h"
 #include "version.h"
 
-const char *const kSweepDefaultMethods = "GA,GA+GD,GA+KL,NPO,NPO+GD,NPO+KL,RMU,TV,TAU";
-
 /* Every method `dusk unlearn` runs (FT is TV's inner stage, not a method). */
-static const char *const kAllMethods =
+const char *const kSweepDefaultMethods =
     "GA,GA+GD,GA+KL,NPO,NPO+GD,NPO+KL,RMU,SGA,NONE+GD,ME+GD,SimNPO,SimNPO-forget-only,TV,TAU";
+
 
 static int known_method(const char *name) {
     if (!strcmp(name, "TV") || !strcmp(name, "TAU")) return 1;
@@ -63,12 +62,12 @@ int sweep_plan_build(SweepPlan *p, const SweepConfig *c) {
     add_row(p, ROW_TARGET, "Target", NULL, 0, "target");
     add_row(p, ROW_RETRAIN, "Retrain", NULL, 0, "retrain");
     const char *list = c->methods ? c->methods : kSweepDefaultMethods;
-    if (!strcmp(list, "all")) list = kAllMethods;
+    if (!strcmp(list, "all")) list = kSweepDefaultMethods;
     char *copy = xstrdup(list), *save = NULL;
     int rc = 0;
     for (char *m = strtok_r(copy, ",", &save); m && rc == 0; m = strtok_r(NULL, ",", &save)) {
         if (!known_method(m)) {
-            rc = dusk_error("--methods: unknown method '%s' (known: %s, or 'all')", m, kAllMethods);
+            rc = dusk_error("--methods: unknown method '%s' (known: %s, or 'all')", m, kSweepDefaultMethods);
             break;
         }
         for (int i = 0; i < p->n; i++)
@@ -115,6 +114,7 @@ static void add_preset(cJSON *cfg, const Preset *ps, const SweepConfig *c) {
         cJSON_AddNumberToObject(g, "qa_per_profile", ps->gen_qa_per_profile);
         cJSON_AddNumberToObject(g, "prompt_words", ps->gen_prompt_words);
         cJSON_AddNumberToObject(g, "gt_words", ps->gen_gt_words);
+        cJSON_AddNumberToObject(g, "qa_in_docs", ps->gen_qa_in_docs);
     }
     if (!c->base_model && !c->target) {
         cJSON *m = cJSON_AddObjectToObject(j, "model_from_scratch");
@@ -138,6 +138,7 @@ static void add_preset(cJSON *cfg, const Preset *ps, const SweepConfig *c) {
     cJSON_AddNumberToObject(u, "lr", ps->ul_lr);
     cJSON_AddNumberToObject(u, "rmu_lr", ps->rmu_lr);
     cJSON_AddNumberToObject(u, "rmu_coeff", ps->rmu_coeff);
+    cJSON_AddNumberToObject(u, "tau_sga_epochs", ps->sga_epochs);
     cJSON_AddNumberToObject(u, "batch_size", ps->ul_batch);
     cJSON_AddNumberToObject(u, "grad_accum", ps->ul_accum);
     cJSON *e = cJSON_AddObjectToObject(j, "eval");

@@ -35,7 +35,7 @@ int prepare_corpus(const char *dir, const Preset *ps, unsigned long long seed, c
     g.seed = seed;
     g.n_shared = ps->gen_shared, g.n_unique = ps->gen_unique, g.n_holdout = ps->gen_holdout;
     g.n_verbatim = ps->gen_verbatim, g.n_icl = ps->gen_icl, g.qa_per_profile = ps->gen_qa_per_profile;
-    g.prompt_words = ps->gen_prompt_words, g.gt_words = ps->gen_gt_words;
+    g.prompt_words = ps->gen_prompt_words, g.gt_words = ps->gen_gt_words, g.qa_in_docs = ps->gen_qa_in_docs;
     if ((g.forget = doc_index(forget)) < 0 || gen_options_check(&g) != 0) return -1;
     OutDir od;
     if (outdir_begin(&od, dir) != 0) return -1;

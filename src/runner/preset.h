@@ -12,6 +12,7 @@ typedef struct {
     /* generated corpus (when no --data): `dusk gen` options */
     int gen_shared, gen_unique, gen_holdout, gen_verbatim;
     int gen_icl, gen_qa_per_profile, gen_prompt_words, gen_gt_words;
+    int gen_qa_in_docs;
     /* tokenizer trained on the corpus (when no --base-model) */
     int vocab_size;
     /* the model created from scratch */
@@ -26,6 +27,7 @@ typedef struct {
     int epochs[PRESET_MAX_EPOCHS], n_epochs;
     int rmu_epochs[PRESET_MAX_EPOCHS], n_rmu_epochs;
     float rmu_coeff;
+    double sga_epochs;  /* TAU's SGA stage */
     /* evaluation */
     int mia_window, eval_batch;
 } Preset;

@@ -199,6 +199,7 @@ static int stage_unlearn(Sweep *s, const SweepRow *r, const char *dir) {
     int rmu = strcmp(r->method, "RMU") == 0;
     u.train = train_config(s, r->epochs, rmu ? ps->rmu_lr : ps->ul_lr, ps->ul_batch, ps->ul_accum);
     u.params.rmu_coeff = ps->rmu_coeff;
+    u.sga_epochs = ps->sga_epochs;
     u.params.compat_release = s->c->compat_release;
     char *out = path_join(dir, "model");
     char epochs[16];

@@ -33,7 +33,7 @@ typedef struct {
     CommandLine cmd;
 } SweepConfig;
 
-/* The methods run by default and every method `dusk unlearn` knows. */
+/* The methods run by default ("all"): every method `dusk unlearn` knows. */
 extern const char *const kSweepDefaultMethods;
 
 /* Run (or resume) the sweep. 0 when every row succeeded, 1 when some row

@@ -69,4 +69,45 @@ s = json.load(open(f"{T}/eval/summary.json"))
 for k in ("verbmem", "ufk", "sk", "urk"):
     assert isinstance(s[k], (int, float)) and 0 <= s[k] <= 100, (k, s[k])
 PYEOF
+# --qa-in-docs R: each document = the same prose as without the flag, then a
+# block of "Question: q\nAnswer:  a" pairs: every GeneralQA pair once in each
+# document holding the shared people, every Specific*QA pair R times in the
+# document of its person, nothing else; every other file unchanged.
+"$DUSK" gen --out "$T/q" --seed 7 --qa-in-docs 2
+"$PY" - "$T/a" "$T/q" <<'PYEOF'
+import collections, json, os, sys
+a, q = sys.argv[1:3]
+docs = ["Chronological", "Feature_Story", "Interview", "Inverted_Pyramid", "Listicle"]
+for root, _, files in os.walk(a):
+    for f in files:
+        rel = os.path.relpath(os.path.join(root, f), a)
+        if rel in [d + ".txt" for d in docs] or rel == "gen.json":
+            continue
+        assert open(os.path.join(a, rel), "rb").read() == open(os.path.join(q, rel), "rb").read(), rel
+sets = {n: [json.loads(l) for l in open(os.path.join(a, "eval", n + ".jsonl"))]
+        for n in ("GeneralQA", "SpecificForgetQA", "SpecificRetainQA")}
+def person(question):
+    return question.split("Dr. ", 1)[1]
+total = 0
+for d in docs:
+    prose = open(os.path.join(a, d + ".txt"), encoding="utf-8").read()
+    text = open(os.path.join(q, d + ".txt"), encoding="utf-8").read()
+    head, sep, block = text.partition("\n\nQuestion: ")
+    assert sep and prose.rstrip("\n") == head, d + ": prose changed"
+    got = collections.Counter(("Question: " + block).split("\n\n")[:-1])
+    want = collections.Counter()
+    for name, qas in sets.items():
+        for qa in qas:
+            who = person(qa["question"])
+            # the person's name (as the question spells it, up to the first word after the name) is in this prose
+            full = who.split(" born")[0].split(" work")[0].split(" been")[0].split(" earn")[0].split(" teach")[0]
+            full = full.split(" received")[0].rstrip("?")
+            if full in prose:
+                want["Question: %s\nAnswer:  %s" % (qa["question"], qa["answer"])] += 1 if name == "GeneralQA" else 2
+    assert got == want, (d, sorted((got - want).items())[:3], sorted((want - got).items())[:3])
+    total += sum(got.values())
+assert json.load(open(os.path.join(q, "gen.json")))["qa_in_docs"] == 2
+print("qa-in-docs: %d QA lines placed as expected" % total)
+PYEOF
+
 echo "test_gen: ok"
