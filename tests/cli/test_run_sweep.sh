@@ -56,6 +56,29 @@ PYEOF
 left=$(find "$T/A" -name '*.tmp-*' -o -name '*.old-*' | head -1)
 [ -z "$left" ] || fail "temporary left behind: $left"
 
+# 1b. Ready models (--target/--retrain) and a pretrained start (--base-model):
+#     given A's own models, or A's initial weights, on A's corpus, the rows
+#     equal A's (nothing fine-tuned in the first case: no model/ under target).
+(cd "$T" && "$DUSK" run --preset test --data A/data --target A/target/model --retrain A/retrain/model --methods GA \
+    --epochs 1 --threads 1 --no-progress --out R > /dev/null 2> "$T/r.err") || { cat "$T/r.err"; fail "--target sweep failed"; }
+(cd "$T" && "$DUSK" run --preset test --data A/data --base-model A/init --methods GA --epochs 1 --threads 1 \
+    --no-progress --out M > /dev/null 2> "$T/m.err") || { cat "$T/m.err"; fail "--base-model sweep failed"; }
+[ ! -e "$T/R/target/model" ] && [ ! -e "$T/R/retrain/model" ] || fail "--target/--retrain fine-tuned anyway"
+"$PY" - "$T" <<'PYEOF'
+import json, os, sys
+T = sys.argv[1]
+keys = ("verbmem", "ufk", "sk", "urk", "dc", "privleak", "retain_deviation")
+def row(res, d):
+    return [json.load(open(os.path.join(T, res, d, "eval/summary.json"))).get(k) for k in keys]
+for res in ("R", "M"):
+    for d in ("target", "retrain", "GA/epoch1"):
+        assert row(res, d) == row("A", d), (res, d, row(res, d), row("A", d))
+    cfg = json.load(open(os.path.join(T, res, "sweep.json")))["config"]
+    assert cfg["preset"]["name"] == "test", cfg["preset"]
+assert json.load(open(os.path.join(T, "R/sweep.json")))["config"]["target"].endswith("A/target/model")
+print("--target/--retrain and --base-model rows equal the from-scratch sweep's")
+PYEOF
+
 # 2. Killed twice midway, then resumed with the same command.
 kill_when() { # file to wait for; the sweep is killed as soon as it exists
     (cd "$T" && exec "${RUN[@]}" --out B > /dev/null 2> "$T/b.err") &
