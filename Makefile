@@ -1,8 +1,13 @@
 # dusk — build with `make`, test with `make test`, install Debian deps with `make deps`.
 #
 # BUILD selects the output folder; SANITIZE=1 builds with ASan+UBSan.
+# CUDA=1 adds the CUDA kernels (src/ops/cuda/*.cu, nvcc + cuBLAS) in build-cuda/.
 
 CC       ?= gcc
+CUDA     ?= 0
+ifeq ($(CUDA),1)
+BUILD    ?= build-cuda
+endif
 BUILD    ?= build
 SANITIZE ?= 0
 
@@ -22,6 +27,22 @@ endif
 
 LIB_SRC  := $(filter-out src/cli/main.c,$(shell find src -name '*.c' | sort))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+
+# The CUDA backend exists only in the CUDA=1 build: its host code lives in .cu
+# files, so the default build never sees a CUDA header.
+ifeq ($(CUDA),1)
+CUDA_HOME ?= /usr/local/cuda
+NVCC      ?= $(CUDA_HOME)/bin/nvcc
+CUDA_ARCH ?= 90
+NVCCFLAGS := -O2 -std=c++17 -Isrc -DDUSK_CUDA -gencode arch=compute_$(CUDA_ARCH),code=[sm_$(CUDA_ARCH),compute_$(CUDA_ARCH)] \
+             -Xcompiler -Wall,-Wextra $(EXTRA_NVCCFLAGS)
+CFLAGS    += -DDUSK_CUDA
+LDLIBS    += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcublas -lcudart -lstdc++
+CU_SRC    := $(shell find src -name '*.cu' | sort)
+CU_OBJ    := $(CU_SRC:%.cu=$(BUILD)/%.cu.o)
+LIB_OBJ   += $(CU_OBJ)
+CUDA_TEST := $(BUILD)/tests/test_cuda_ops
+endif
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
@@ -31,11 +52,20 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 PREFIX  ?= /usr/local
 
-all: $(BUILD)/dusk $(TEST_BIN) $(BENCH_BIN)
+all: $(BUILD)/dusk $(TEST_BIN) $(BENCH_BIN) $(CUDA_TEST)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/%.cu.o: %.cu
+	@mkdir -p $(dir $@)
+	$(NVCC) $(NVCCFLAGS) -MMD -MP -MF $(@:.o=.d) -c $< -o $@
+
+# CPU-vs-CUDA kernel checks (CUDA=1 only; exits 77 with a SKIP line without a device).
+$(BUILD)/tests/test_cuda_ops: tests/cuda/test_cuda_ops.c $(BUILD)/libdusk.a tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $< $(BUILD)/libdusk.a $(LDFLAGS) $(LDLIBS) -o $@
 
 $(BUILD)/libdusk.a: $(LIB_OBJ)
 	@rm -f $@
@@ -81,6 +111,6 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/dusk
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-cuda
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/src/cli/main.d

@@ -31,6 +31,11 @@ run_one() { # name, command...
 for t in "$ROOT"/build/tests/test_*; do
     [ -x "$t" ] && run_one "unit/$(basename "$t")" "$t"
 done
+# The CUDA kernels against the CPU ones, when make CUDA=1 has built them
+# (it exits 77 with a SKIP line where there is no CUDA device).
+if [ -x "$ROOT/build-cuda/tests/test_cuda_ops" ]; then
+    run_one "cuda/test_cuda_ops" "$ROOT/build-cuda/tests/test_cuda_ops"
+fi
 for t in "$ROOT"/build-san/tests/test_*; do
     [ -x "$t" ] && run_one "asan/$(basename "$t")" "$t"
 done
