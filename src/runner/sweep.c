@@ -143,15 +143,12 @@ static int check_flags(const SweepConfig *c) {
 typedef int (*StageFn)(Sweep *s, const SweepRow *r, const char *dir);
 static int stage_eval(Sweep *s, const SweepRow *r, const char *dir);
 
-static void skip_stage(Sweep *s) {
-    s->prog.stage_t0 = sweep_now();
-    sweep_progress_end(&s->prog, 0);
-}
+static StageKind train_kind(const SweepRow *r) { return r->kind == ROW_METHOD ? STAGE_UNLEARN : STAGE_FINETUNE; }
 
 /* Run one stage under the progress line; its wall time goes to the row's
  * wall.json under "train" (fine-tuning, unlearning) or "eval". */
 static int run_stage(Sweep *s, const SweepRow *r, const char *dir, const char *name, StageFn fn) {
-    sweep_progress_stage(&s->prog, r->name, r->epochs, name);
+    sweep_progress_stage(&s->prog, fn == stage_eval ? STAGE_EVAL : train_kind(r), r->name, r->epochs, name);
     int rc = fn(s, r, dir);
     double t = sweep_progress_end(&s->prog, 1);
     if (rc == 0) stage_record_wall(dir, fn == stage_eval ? "eval" : "train", t);
@@ -266,8 +263,8 @@ static void run_row(Sweep *s, const SweepRow *r) {
     char *dir = in_results(s, r->dir), *eval = path_join(dir, "eval"), *owned = NULL;
     int has_train = row_has_train_stage(s, r);
     if (stage_record_ok(dir) && is_directory(eval)) {
-        if (has_train) skip_stage(s);
-        skip_stage(s);
+        if (has_train) sweep_progress_skip(&s->prog, train_kind(r));
+        sweep_progress_skip(&s->prog, STAGE_EVAL);
         free(dir), free(eval);
         return;
     }
@@ -276,11 +273,11 @@ static void run_row(Sweep *s, const SweepRow *r) {
     const char *model = row_model(s, r, dir, &owned);
     if (has_train) {
         if (r->kind == ROW_METHOD && s->target_failed) {
-            skip_stage(s);
+            sweep_progress_skip(&s->prog, train_kind(r));
             error = str_printf("not run: the Target failed (%s)", s->target_failed);
             failed_stage = "unlearn";
         } else if (is_directory(eval) || is_directory(model)) {
-            skip_stage(s);
+            sweep_progress_skip(&s->prog, train_kind(r));
         } else if (run_stage(s, r, dir, r->kind == ROW_METHOD ? "unlearn" : "finetune",
                              r->kind == ROW_METHOD ? stage_unlearn : stage_finetune) != 0) {
             error = xstrdup(dusk_last_error());
@@ -288,7 +285,7 @@ static void run_row(Sweep *s, const SweepRow *r) {
         }
     }
     if (error || is_directory(eval)) {
-        skip_stage(s);
+        sweep_progress_skip(&s->prog, STAGE_EVAL);
     } else if (run_stage(s, r, dir, "eval", stage_eval) != 0) {
         error = xstrdup(dusk_last_error());
         failed_stage = "eval";
@@ -312,7 +309,7 @@ static int prepare(Sweep *s) {
         s->data = xstrdup(c->data);
     } else {
         s->data = in_results(s, "data");
-        sweep_progress_stage(&s->prog, "setup", 0, "generate the corpus");
+        sweep_progress_stage(&s->prog, STAGE_SETUP, "setup", 0, "generate the corpus");
         int done = is_directory(s->data);
         if (!done && prepare_corpus(s->data, c->preset, c->seed, c->forget) != 0) return -1;
         sweep_progress_end(&s->prog, !done);
@@ -335,12 +332,12 @@ static int prepare(Sweep *s) {
     char *tok_dir = in_results(s, "tokenizer"), *tok = path_join(tok_dir, "tokenizer.json");
     s->start_model = in_results(s, "init");
     int rc = 0;
-    sweep_progress_stage(&s->prog, "setup", 0, "train the tokenizer");
+    sweep_progress_stage(&s->prog, STAGE_SETUP, "setup", 0, "train the tokenizer");
     int done = is_directory(tok_dir);
     if (!done) rc = prepare_tokenizer(tok_dir, s->data, c->preset);
     sweep_progress_end(&s->prog, !done);
     if (rc == 0) {
-        sweep_progress_stage(&s->prog, "setup", 0, "create the model");
+        sweep_progress_stage(&s->prog, STAGE_SETUP, "setup", 0, "create the model");
         done = is_directory(s->start_model);
         if (!done) rc = prepare_init_model(s->start_model, tok, c->preset, c->seed);
         sweep_progress_end(&s->prog, !done);
@@ -349,11 +346,12 @@ static int prepare(Sweep *s) {
     return rc;
 }
 
-static int count_stages(const Sweep *s) {
-    int n = s->c->data ? 0 : 1;
-    if (!s->c->base_model && !s->c->target) n += 2;
-    for (int i = 0; i < s->plan.n; i++) n += 1 + row_has_train_stage(s, &s->plan.rows[i]);
-    return n;
+static void count_stages(const Sweep *s, int left[STAGE_KINDS]) {
+    left[STAGE_SETUP] = (s->c->data ? 0 : 1) + (!s->c->base_model && !s->c->target ? 2 : 0);
+    left[STAGE_FINETUNE] = left[STAGE_UNLEARN] = 0;
+    left[STAGE_EVAL] = s->plan.n;
+    for (int i = 0; i < s->plan.n; i++)
+        if (row_has_train_stage(s, &s->plan.rows[i])) left[train_kind(&s->plan.rows[i])]++;
 }
 
 static void sweep_free(Sweep *s) {
@@ -384,7 +382,9 @@ int sweep_run(const SweepConfig *c, char **markdown) {
         if (c->progress)
             fprintf(stderr, "dusk run: %s, preset %s, %d rows; BLAS %s, %d threads\n", c->out, c->preset->name,
                     s.plan.n, openblas_get_corename(), omp_get_max_threads());
-        sweep_progress_start(&s.prog, count_stages(&s), c->progress);
+        int left[STAGE_KINDS];
+        count_stages(&s, left);
+        sweep_progress_start(&s.prog, left, c->progress);
         rc = prepare(&s);
         if (rc != 0) dusk_error_prefix("preparing the sweep");
     }
