@@ -204,14 +204,23 @@ static int stage_unlearn(Sweep *s, const SweepRow *r, const char *dir) {
     char *argv[] = {"dusk run", "unlearn", r->method, "--epochs", epochs};
     u.out = out, u.cmd = (CommandLine){5, argv};
     int rc = pipeline_unlearn(&u);
-    if (rc == 0) { /* the run record beside the row's results (the checkpoint may go) */
-        char *from = path_join(out, "run.json"), *to = path_join(dir, "run.json");
+    free(out);
+    return rc;
+}
+
+/* The unlearning record beside the row's results (the checkpoint may go):
+ * copied from model/run.json unless it is there already (a sweep killed
+ * between the two is mended on resume). */
+static int keep_run_record(const char *dir) {
+    char *from = path_join(dir, "model/run.json"), *to = path_join(dir, "run.json");
+    int rc = 0;
+    if (access(to, F_OK) != 0) {
         size_t len;
         char *bytes = read_file_all(from, &len);
         rc = bytes ? write_file_atomic(to, bytes, len) : -1;
-        free(bytes), free(from), free(to);
+        free(bytes);
     }
-    free(out);
+    free(from), free(to);
     return rc;
 }
 
@@ -282,6 +291,10 @@ static void run_row(Sweep *s, const SweepRow *r) {
                              r->kind == ROW_METHOD ? stage_unlearn : stage_finetune) != 0) {
             error = xstrdup(dusk_last_error());
             failed_stage = r->kind == ROW_METHOD ? "unlearn" : "finetune";
+        }
+        if (!error && r->kind == ROW_METHOD && is_directory(model) && keep_run_record(dir) != 0) {
+            error = xstrdup(dusk_last_error());
+            failed_stage = "unlearn";
         }
     }
     if (error || is_directory(eval)) {

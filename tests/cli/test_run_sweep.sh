@@ -109,6 +109,20 @@ PYEOF
 left=$(find "$T/B" -name '*.tmp-*' -o -name '*.old-*' | head -1)
 [ -z "$left" ] || fail "temporary left behind after resume: $left"
 
+# 2b. Killed right after an unlearned model was committed (its run.json not yet
+#     copied beside the row, no eval): the resume keeps the model, copies the
+#     record and evaluates. --keep-checkpoints keeps every model/.
+(cd "$T" && "$DUSK" run --preset test --methods GA --epochs 1 --threads 1 --no-progress --keep-checkpoints --out K \
+    > /dev/null 2>&1) || fail "--keep-checkpoints sweep failed"
+[ -d "$T/K/GA/epoch1/model" ] || fail "--keep-checkpoints deleted the model"
+cp "$T/K/GA/epoch1/eval/summary.json" "$T/k.summary"
+rm -rf "$T/K/GA/epoch1/run.json" "$T/K/GA/epoch1/stage.json" "$T/K/GA/epoch1/eval"
+(cd "$T" && "$DUSK" run --preset test --methods GA --epochs 1 --threads 1 --no-progress --keep-checkpoints --out K \
+    > /dev/null 2>&1) || fail "resume after the unlearn commit failed"
+cmp -s "$T/K/GA/epoch1/run.json" "$T/K/GA/epoch1/model/run.json" || fail "run.json not restored beside the row"
+"$PY" -c "import json,sys; a,b=(json.load(open(p)) for p in sys.argv[1:]); a.pop('run'); b.pop('run'); assert a==b" \
+    "$T/k.summary" "$T/K/GA/epoch1/eval/summary.json" || fail "re-evaluated row differs"
+
 # 3. Another configuration in the same directory is refused, nothing changes.
 cp "$T/A/sweep.json" "$T/sweep.before"
 if (cd "$T" && "${RUN[@]}" --out A --seed 1 > /dev/null 2> "$T/err"); then fail "changed seed was accepted"; fi
