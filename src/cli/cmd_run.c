@@ -44,7 +44,8 @@ int cmd_run(int argc, char **argv) {
     int n = sizeof o / sizeof o[0];
     if (args_parse(o, n, argc, argv, 1, NULL, NULL) != 0) dusk_die("run: %s", dusk_last_error());
     if (args_flag(o, n, "help")) {
-        args_usage("run", "[--out RESULTS] [--data DIR] [--preset tiny|small] [--methods M,...] [--epochs E,...]", o, n);
+        args_usage("run", "[--out RESULTS] [--data DIR] [--preset NAME] [--base-model DIR | --target DIR --retrain DIR] ...",
+                   o, n);
         return 0;
     }
     cli_set_threads(args_long(o, n, "threads", 0));
