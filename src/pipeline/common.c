@@ -89,19 +89,11 @@ int read_ids_chunks(SeqList *out, const char *path, int vocab_size, int max_len)
     return rc;
 }
 
-static int copy_file(const char *src, const char *dst) {
-    size_t len;
-    char *buf = read_file_all(src, &len);
-    int rc = buf ? write_file_atomic(dst, buf, len) : -1;
-    free(buf);
-    return rc;
-}
-
 int copy_tokenizer_json(const char *tokenizer, const char *out_dir) {
     size_t n = tokenizer ? strlen(tokenizer) : 0;
     if (n < 5 || strcmp(tokenizer + n - 5, ".json") != 0) return 0;
     char *dst = path_join(out_dir, "tokenizer.json");
-    int rc = copy_file(tokenizer, dst);
+    int rc = copy_file_atomic(tokenizer, dst);
     free(dst);
     return rc;
 }
@@ -116,7 +108,7 @@ int copy_side_files(const char *model_dir, const char *out_dir) {
         FILE *fp = fopen(src, "rb");
         if (fp) {
             fclose(fp);
-            rc = copy_file(src, dst);
+            rc = copy_file_atomic(src, dst);
         }
         free(src), free(dst);
     }

@@ -72,15 +72,6 @@ static char *config_text(const Preset *ps, int vocab, int bos, int eos) {
                       eos);
 }
 
-static int copy_file(const char *from, const char *to) {
-    size_t len;
-    char *bytes = read_file_all(from, &len);
-    if (!bytes) return -1;
-    int rc = write_file_atomic(to, bytes, len);
-    free(bytes);
-    return rc;
-}
-
 int prepare_init_model(const char *dir, const char *tokenizer_json, const Preset *ps, unsigned long long seed) {
     Tokenizer *tok = tokenizer_load(tokenizer_json);
     if (!tok) return -1;
@@ -99,7 +90,7 @@ int prepare_init_model(const char *dir, const char *tokenizer_json, const Preset
     if ((rc = outdir_begin(&od, dir)) == 0) {
         char *tok_out = outdir_file(&od, "tokenizer.json");
         rc = model_save(&m, od.tmp, DTYPE_F32, 0);
-        if (rc == 0) rc = copy_file(tokenizer_json, tok_out);
+        if (rc == 0) rc = copy_file_atomic(tokenizer_json, tok_out);
         free(tok_out);
         rc = finish(&od, rc);
     }

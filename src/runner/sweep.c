@@ -213,13 +213,7 @@ static int stage_unlearn(Sweep *s, const SweepRow *r, const char *dir) {
  * between the two is mended on resume). */
 static int keep_run_record(const char *dir) {
     char *from = path_join(dir, "model/run.json"), *to = path_join(dir, "run.json");
-    int rc = 0;
-    if (access(to, F_OK) != 0) {
-        size_t len;
-        char *bytes = read_file_all(from, &len);
-        rc = bytes ? write_file_atomic(to, bytes, len) : -1;
-        free(bytes);
-    }
+    int rc = access(to, F_OK) == 0 ? 0 : copy_file_atomic(from, to);
     free(from), free(to);
     return rc;
 }

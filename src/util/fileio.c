@@ -163,6 +163,14 @@ int write_file_atomic(const char *path, const void *data, size_t len) {
     return atomic_commit(&af);
 }
 
+int copy_file_atomic(const char *src, const char *dst) {
+    size_t len;
+    char *bytes = read_file_all(src, &len);
+    int rc = bytes ? write_file_atomic(dst, bytes, len) : -1;
+    free(bytes);
+    return rc;
+}
+
 char *path_join(const char *dir, const char *name) { return str_printf("%s/%s", dir, name); }
 
 int is_directory(const char *path) {

@@ -35,6 +35,10 @@ void atomic_abort(AtomicFile *af);
 /* Convenience: atomically write a buffer to `path`. */
 int write_file_atomic(const char *path, const void *data, size_t len);
 
+/* Copy the regular file src to dst (written atomically). 0, or -1 with a
+ * message naming the file. */
+int copy_file_atomic(const char *src, const char *dst);
+
 /* "dir/name", newly allocated. */
 char *path_join(const char *dir, const char *name);
 
