@@ -108,11 +108,7 @@ static int check_index_root(const cJSON *root, const char *index_path) {
 }
 
 static int open_sharded(HfWeights *w, const char *dir, const char *index_path) {
-    size_t len;
-    char *text = read_file_all(index_path, &len);
-    if (!text) return -1;
-    cJSON *root = json_parse_strict(text, len, index_path, "index");
-    free(text);
+    cJSON *root = json_read_file(index_path, "index");
     if (!root) return -1;
     int rc = check_index_root(root, index_path);
     const cJSON *map = cJSON_GetObjectItemCaseSensitive(root, "weight_map");

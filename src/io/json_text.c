@@ -164,6 +164,15 @@ char *json_print_exact(const cJSON *item, int formatted) {
     return s;
 }
 
+cJSON *json_read_file(const char *path, const char *what) {
+    size_t len;
+    char *text = read_file_all(path, &len);
+    if (!text) return NULL;
+    cJSON *root = json_parse_strict(text, len, path, what);
+    free(text);
+    return root;
+}
+
 int json_write_file(const cJSON *item, const char *path) {
     char *json = json_print_exact(item, 1);
     size_t len = strlen(json);

@@ -42,6 +42,10 @@ cJSON *json_add_float_to_object(cJSON *object, const char *key, float v);
  * Results written to files and read back later (e.g. AUROC tables) must
  * compare exactly. malloc'd. */
 char *json_print_exact(const cJSON *item, int formatted);
+/* The file at path parsed with json_parse_strict (what names it in
+ * messages). NULL with a message naming the file when it cannot be read or
+ * parsed. */
+cJSON *json_read_file(const char *path, const char *what);
 /* item printed formatted (json_print_exact) with a final newline, written
  * atomically to path. 0, or -1 with a message naming path. */
 int json_write_file(const cJSON *item, const char *path);

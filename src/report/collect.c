@@ -24,11 +24,7 @@ static int read_json_object(const char *path, int missing_ok, cJSON **out) {
     *out = NULL;
     struct stat st;
     if (missing_ok && stat(path, &st) != 0 && errno == ENOENT) return 1;
-    size_t len;
-    char *text = read_file_all(path, &len);
-    if (!text) return -1;
-    cJSON *root = json_parse_strict(text, len, path, "the file");
-    free(text);
+    cJSON *root = json_read_file(path, "the file");
     if (!root) return -1;
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);

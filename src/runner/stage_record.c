@@ -12,9 +12,8 @@
  * it is unreadable: it is rewritten). */
 static cJSON *read_object(const char *dir, const char *name) {
     char *path = path_join(dir, name);
-    char *text = read_file_all(path, NULL);
-    cJSON *j = text ? cJSON_Parse(text) : NULL;
-    free(text), free(path);
+    cJSON *j = json_read_file(path, "the file");
+    free(path);
     if (!cJSON_IsObject(j)) {
         cJSON_Delete(j);
         j = cJSON_CreateObject();
@@ -23,13 +22,9 @@ static cJSON *read_object(const char *dir, const char *name) {
 }
 
 static int write_object(const char *dir, const char *name, const cJSON *j) {
-    char *text = json_print_exact(j, 1);
     char *path = path_join(dir, name);
-    size_t len = strlen(text);
-    text = xrealloc(text, len + 2);
-    text[len] = '\n';
-    int rc = make_dirs(dir) == 0 ? write_file_atomic(path, text, len + 1) : -1;
-    free(text), free(path);
+    int rc = make_dirs(dir) == 0 ? json_write_file(j, path) : -1;
+    free(path);
     return rc;
 }
 

@@ -82,11 +82,12 @@ static int record_sweep(const Sweep *s) {
     cJSON *cfg = sweep_config_json(s->c, &s->plan);
     char *path = in_results(s, "sweep.json");
     int rc = 0;
-    char *old_text = access(path, F_OK) == 0 ? read_file_all(path, NULL) : NULL;
-    if (old_text) {
-        cJSON *old = cJSON_Parse(old_text);
+    if (access(path, F_OK) == 0) {
+        cJSON *old = json_read_file(path, "the sweep record");
         const cJSON *old_cfg = cJSON_GetObjectItemCaseSensitive(old, "config");
-        if (!cJSON_IsObject(old_cfg)) {
+        if (!old) {
+            rc = -1;
+        } else if (!cJSON_IsObject(old_cfg)) {
             rc = dusk_error("%s: malformed (no \"config\" object): delete it or use another --out", path);
         } else {
             char *diff = sweep_config_difference(old_cfg, cfg);
@@ -96,10 +97,6 @@ static int record_sweep(const Sweep *s) {
             free(diff);
         }
         cJSON_Delete(old);
-        free(old_text);
-        cJSON_Delete(cfg);
-    } else if (access(path, F_OK) == 0) {
-        rc = -1; /* unreadable: read_file_all said why */
         cJSON_Delete(cfg);
     } else {
         cJSON *j = cJSON_CreateObject();
@@ -109,12 +106,7 @@ static int record_sweep(const Sweep *s) {
         cJSON_AddItemToObject(j, "config", cfg);
         cJSON_AddItemToObject(j, "blas", blas_json());
         cJSON_AddItemToObject(j, "rows", sweep_rows_json(&s->plan));
-        char *text = json_print_exact(j, 1);
-        size_t len = strlen(text);
-        text = xrealloc(text, len + 2);
-        text[len] = '\n';
-        rc = write_file_atomic(path, text, len + 1);
-        free(text);
+        rc = json_write_file(j, path);
         cJSON_Delete(j);
     }
     free(path);

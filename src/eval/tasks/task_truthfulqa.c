@@ -50,9 +50,7 @@ int task_load_truthfulqa(TaskList *list, const TaskOptions *opt, int mc2) {
     if (opt->num_fewshot > 0) return dusk_error("task %s: lm-eval fixes num_fewshot at 0 for it", name);
     Task *t = tasks_add(list, name, mc2 ? SCORE_MC2 : SCORE_MC, "truthfulqa/mc_task.json");
     char *path = path_join(opt->dir, t->source);
-    size_t len;
-    char *text = read_file_all(path, &len);
-    cJSON *root = text ? json_parse_strict(text, len, path, "TruthfulQA") : NULL;
+    cJSON *root = json_read_file(path, "TruthfulQA");
     int rc = root ? 0 : dusk_error_prefix("task %s", name);
     if (rc == 0 && !cJSON_IsArray(root)) rc = dusk_error("task %s: %s: expected a JSON array of questions", name, path);
     for (int i = 0; rc == 0 && i < cJSON_GetArraySize(root); i++) {
@@ -62,6 +60,6 @@ int task_load_truthfulqa(TaskList *list, const TaskOptions *opt, int mc2) {
             rc = dusk_error_prefix("task %s: %s: item %d", name, path, i + 1);
     }
     cJSON_Delete(root);
-    free(text), free(path);
+    free(path);
     return rc;
 }
