@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <omp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,20 +131,11 @@ static int check_flags(const SweepConfig *c) {
 
 /* ---------------------------------------------------------------- stages */
 
-typedef int (*StageFn)(Sweep *s, const SweepRow *r, const char *dir);
-static int stage_eval(Sweep *s, const SweepRow *r, const char *dir);
-
+/* A row's training stage: fine-tuning for Target / Retrain, unlearning for a method. */
 static StageKind train_kind(const SweepRow *r) { return r->kind == ROW_METHOD ? STAGE_UNLEARN : STAGE_FINETUNE; }
 
-/* Run one stage under the progress line; its wall time goes to the row's
- * wall.json under "train" (fine-tuning, unlearning) or "eval". */
-static int run_stage(Sweep *s, const SweepRow *r, const char *dir, const char *name, StageFn fn) {
-    sweep_progress_stage(&s->prog, fn == stage_eval ? STAGE_EVAL : train_kind(r), r->name, r->epochs, name);
-    int rc = fn(s, r, dir);
-    double t = sweep_progress_end(&s->prog, 1);
-    if (rc == 0) stage_record_wall(dir, fn == stage_eval ? "eval" : "train", t);
-    return rc;
-}
+/* As the progress line and stage.json's failed_stage name them. */
+static const char *const kStageNames[STAGE_KINDS] = {"setup", "finetune", "unlearn", "eval"};
 
 static TrainConfig train_config(const Sweep *s, double epochs, double lr, int batch, int accum) {
     TrainConfig tc;
@@ -239,6 +229,17 @@ static int stage_eval(Sweep *s, const SweepRow *r, const char *dir) {
     return rc;
 }
 
+/* Run one stage of row r under the progress line; its wall time goes to the
+ * row's wall.json under "train" (fine-tuning, unlearning) or "eval". */
+static int run_stage(Sweep *s, const SweepRow *r, const char *dir, StageKind kind) {
+    sweep_progress_stage(&s->prog, kind, r->name, r->epochs, kStageNames[kind]);
+    int rc = kind == STAGE_EVAL ? stage_eval(s, r, dir)
+           : kind == STAGE_UNLEARN ? stage_unlearn(s, r, dir) : stage_finetune(s, r, dir);
+    double t = sweep_progress_end(&s->prog, 1);
+    if (rc == 0) stage_record_wall(dir, kind == STAGE_EVAL ? "eval" : "train", t);
+    return rc;
+}
+
 /* --------------------------------------------------------------- rows */
 
 static void remove_checkpoint(const char *dir) {
@@ -273,10 +274,9 @@ static void run_row(Sweep *s, const SweepRow *r) {
             failed_stage = "unlearn";
         } else if (is_directory(eval) || is_directory(model)) {
             sweep_progress_skip(&s->prog, train_kind(r));
-        } else if (run_stage(s, r, dir, r->kind == ROW_METHOD ? "unlearn" : "finetune",
-                             r->kind == ROW_METHOD ? stage_unlearn : stage_finetune) != 0) {
+        } else if (run_stage(s, r, dir, train_kind(r)) != 0) {
             error = xstrdup(dusk_last_error());
-            failed_stage = r->kind == ROW_METHOD ? "unlearn" : "finetune";
+            failed_stage = kStageNames[train_kind(r)];
         }
         if (!error && r->kind == ROW_METHOD && is_directory(model) && keep_run_record(dir) != 0) {
             error = xstrdup(dusk_last_error());
@@ -285,9 +285,9 @@ static void run_row(Sweep *s, const SweepRow *r) {
     }
     if (error || is_directory(eval)) {
         sweep_progress_skip(&s->prog, STAGE_EVAL);
-    } else if (run_stage(s, r, dir, "eval", stage_eval) != 0) {
+    } else if (run_stage(s, r, dir, STAGE_EVAL) != 0) {
         error = xstrdup(dusk_last_error());
-        failed_stage = "eval";
+        failed_stage = kStageNames[STAGE_EVAL];
     }
     if (!error && r->kind == ROW_METHOD && !s->c->keep_checkpoints) remove_checkpoint(dir);
     if (error) {
@@ -302,16 +302,36 @@ static void run_row(Sweep *s, const SweepRow *r) {
 
 /* ---------------------------------------------------------------- prepare */
 
+static int make_corpus(const Sweep *s, const char *dir) {
+    return prepare_corpus(dir, s->c->preset, s->c->seed, s->c->forget);
+}
+
+static int make_tokenizer(const Sweep *s, const char *dir) { return prepare_tokenizer(dir, s->data, s->c->preset); }
+
+static int make_init_model(const Sweep *s, const char *dir) {
+    char *tok = in_results(s, "tokenizer/tokenizer.json");
+    int rc = prepare_init_model(dir, tok, s->c->preset, s->c->seed);
+    free(tok);
+    return rc;
+}
+
+/* A setup stage under the progress line, skipped when its directory exists
+ * (written as one transaction, so it is complete). */
+static int setup_stage(Sweep *s, const char *what, const char *dir, int (*make)(const Sweep *, const char *)) {
+    sweep_progress_stage(&s->prog, STAGE_SETUP, "setup", 0, what);
+    int done = is_directory(dir);
+    int rc = done ? 0 : make(s, dir);
+    sweep_progress_end(&s->prog, !done);
+    return rc;
+}
+
 static int prepare(Sweep *s) {
     const SweepConfig *c = s->c;
     if (c->data) {
         s->data = xstrdup(c->data);
     } else {
         s->data = in_results(s, "data");
-        sweep_progress_stage(&s->prog, STAGE_SETUP, "setup", 0, "generate the corpus");
-        int done = is_directory(s->data);
-        if (!done && prepare_corpus(s->data, c->preset, c->seed, c->forget) != 0) return -1;
-        sweep_progress_end(&s->prog, !done);
+        if (setup_stage(s, "generate the corpus", s->data, make_corpus) != 0) return -1;
     }
     char *world = path_join(s->data, "world/World.txt");
     if (access(world, R_OK) == 0) s->world_doc = world;
@@ -328,20 +348,11 @@ static int prepare(Sweep *s) {
     s->retrain_eval = in_results(s, "retrain/eval");
     if (c->base_model) s->start_model = xstrdup(c->base_model);
     if (c->base_model || c->target) return 0;
-    char *tok_dir = in_results(s, "tokenizer"), *tok = path_join(tok_dir, "tokenizer.json");
+    char *tok_dir = in_results(s, "tokenizer");
     s->start_model = in_results(s, "init");
-    int rc = 0;
-    sweep_progress_stage(&s->prog, STAGE_SETUP, "setup", 0, "train the tokenizer");
-    int done = is_directory(tok_dir);
-    if (!done) rc = prepare_tokenizer(tok_dir, s->data, c->preset);
-    sweep_progress_end(&s->prog, !done);
-    if (rc == 0) {
-        sweep_progress_stage(&s->prog, STAGE_SETUP, "setup", 0, "create the model");
-        done = is_directory(s->start_model);
-        if (!done) rc = prepare_init_model(s->start_model, tok, c->preset, c->seed);
-        sweep_progress_end(&s->prog, !done);
-    }
-    free(tok_dir), free(tok);
+    int rc = setup_stage(s, "train the tokenizer", tok_dir, make_tokenizer);
+    if (rc == 0) rc = setup_stage(s, "create the model", s->start_model, make_init_model);
+    free(tok_dir);
     return rc;
 }
 
