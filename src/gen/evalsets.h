@@ -4,7 +4,7 @@
 #define DUSK_GEN_EVALSETS_H
 
 #include "gen/profile.h"
-#include "gen/textbuf.h"
+#include "util/textbuf.h"
 #include "util/rng.h"
 
 /* Each profile's QA pairs as training text, one "Question: q\nAnswer:  a\n\n"

@@ -6,7 +6,7 @@
 #define DUSK_GEN_RENDER_H
 
 #include "gen/profile.h"
-#include "gen/textbuf.h"
+#include "util/textbuf.h"
 #include "util/rng.h"
 
 #define GEN_N_STYLES 5

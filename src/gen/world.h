@@ -5,7 +5,7 @@
 #ifndef DUSK_GEN_WORLD_H
 #define DUSK_GEN_WORLD_H
 
-#include "gen/textbuf.h"
+#include "util/textbuf.h"
 #include "util/rng.h"
 
 void gen_world_document(TextBuf *out, Rng *rng);

@@ -5,7 +5,7 @@
 #ifndef DUSK_REPORT_SVG_H
 #define DUSK_REPORT_SVG_H
 
-#include "gen/textbuf.h"
+#include "util/textbuf.h"
 
 /* Text with &, <, >, " and ' escaped for XML/HTML. */
 void xml_escape_append(TextBuf *b, const char *s);

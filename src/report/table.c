@@ -6,7 +6,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "gen/textbuf.h"
+#include "util/textbuf.h"
 #include "io/json_text.h"
 #include "report/table.h"
 #include "util/err.h"

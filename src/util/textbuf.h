@@ -1,6 +1,6 @@
-/* A growing text buffer for the corpus generator: printf-style appends. */
-#ifndef DUSK_GEN_TEXTBUF_H
-#define DUSK_GEN_TEXTBUF_H
+/* A growing text buffer with printf-style appends (the corpus generator, the report). */
+#ifndef DUSK_UTIL_TEXTBUF_H
+#define DUSK_UTIL_TEXTBUF_H
 
 #include <stddef.h>
 

@@ -1,4 +1,4 @@
-#include "gen/textbuf.h"
+#include "util/textbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
