@@ -11,6 +11,7 @@
 #include "cli/common.h"
 #include "eval/tasks/downstream.h"
 #include "io/json_text.h"
+#include "pipeline/common.h"
 #include "pipeline/downstream_outputs.h"
 #include "runner/run_record.h"
 #include "util/err.h"
@@ -76,7 +77,7 @@ int cmd_downstream(int argc, char **argv) {
     TaskScore *scores = xcalloc((size_t)tl.n_tasks, sizeof(TaskScore));
     if (downstream_run(&m, tok, &tl, &opt, scores) != 0) dusk_die("%s", dusk_last_error());
     cJSON *config = downstream_config(argc + 1, argv - 1, model_path, task_dir, &to, &opt);
-    cli_record_tokenizer(config, args_get(o, n, "tokenizer")->value, model_path);
+    pipeline_record_tokenizer(config, args_get(o, n, "tokenizer")->value, model_path);
     if (downstream_write_outputs(od.tmp, "", &tl, scores, config, &opt, NULL) != 0) dusk_die("%s", dusk_last_error());
     cli_commit_out(&od);
     print_summary(&tl, scores, &opt);

@@ -25,10 +25,6 @@ Tokenizer *cli_load_tokenizer(const char *path, const char *model_path) {
     return t;
 }
 
-void cli_record_tokenizer(cJSON *obj, const char *path, const char *model_path) {
-    pipeline_record_tokenizer(obj, path, model_path);
-}
-
 void cli_check_tokenizer_fits(const Tokenizer *tok, const Model *m) {
     if (pipeline_check_tokenizer_fits(tok, m) != 0) dusk_die("%s", dusk_last_error());
 }

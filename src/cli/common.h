@@ -21,9 +21,6 @@ const char *cli_load_generation_model(Model *m, const char *path);
 /* The tokenizer at `path`, or (path == NULL) the one inside an HF model
  * directory; exits with a clear message when neither exists. */
 Tokenizer *cli_load_tokenizer(const char *path, const char *model_path);
-/* Add {"path", "sha256"} of the tokenizer file to obj under "tokenizer"
- * (pipeline_record_tokenizer). */
-void cli_record_tokenizer(cJSON *obj, const char *path, const char *model_path);
 /* Exit with a clear message when the tokenizer has ids the model cannot embed. */
 void cli_check_tokenizer_fits(const Tokenizer *tok, const Model *m);
 /* The --clean-up-spaces choice (pipeline/cleanup_spaces.h), or exit. */
