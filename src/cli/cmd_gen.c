@@ -11,8 +11,8 @@
 #include "util/err.h"
 
 static int doc_index(const char *name) {
-    for (int i = 0; i < DUSK_N_DOCS; i++)
-        if (strcmp(name, kDuskDocs[i]) == 0) return i;
+    int i = dusk_doc_index(name);
+    if (i >= 0) return i;
     dusk_die("--forget: unknown document '%s' (one of Chronological, Feature_Story, Interview, Inverted_Pyramid, "
              "Listicle)", name);
     return -1;

@@ -13,15 +13,19 @@ const char *const kDuskDocs[DUSK_N_DOCS] = {"Chronological", "Feature_Story", "I
 
 char *dusk_path(const char *dir, const char *name) { return path_join(dir, name); }
 
+int dusk_doc_index(const char *name) {
+    for (int i = 0; i < DUSK_N_DOCS; i++)
+        if (strcmp(name, kDuskDocs[i]) == 0) return i;
+    return -1;
+}
+
 int dusk_parse_forget(const char *spec, int is_forget[DUSK_N_DOCS]) {
     memset(is_forget, 0, sizeof(int) * DUSK_N_DOCS);
     if (!spec || !*spec) spec = "Chronological";
     char *copy = xstrdup(spec), *save = NULL;
     int any = 0;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        int found = -1;
-        for (int i = 0; i < DUSK_N_DOCS; i++)
-            if (strcmp(tok, kDuskDocs[i]) == 0) found = i;
+        int found = dusk_doc_index(tok);
         if (found < 0) {
             dusk_error("unknown DUSK document '%s' (known: Chronological, Feature_Story, Interview, Inverted_Pyramid, "
                        "Listicle)", tok);

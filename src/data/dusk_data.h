@@ -18,6 +18,9 @@ typedef struct {
     int n_chunks[DUSK_N_DOCS];      /* in forget or retain, by its role */
 } DuskData;
 
+/* Index of the document called name in kDuskDocs, or -1. */
+int dusk_doc_index(const char *name);
+
 /* Parse "Chronological" or "Chronological,Listicle" into is_forget; error
  * names an unknown document. NULL or "" means Chronological. */
 int dusk_parse_forget(const char *spec, int is_forget[DUSK_N_DOCS]);

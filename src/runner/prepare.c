@@ -15,9 +15,8 @@
 #include "util/outdir.h"
 
 static int doc_index(const char *name) {
-    if (!name) return 0;
-    for (int i = 0; i < DUSK_N_DOCS; i++)
-        if (strcmp(name, kDuskDocs[i]) == 0) return i;
+    int i = name ? dusk_doc_index(name) : 0;
+    if (i >= 0) return i;
     return dusk_error("--forget: unknown document '%s' (a generated corpus has one forget document: Chronological, "
                       "Feature_Story, Interview, Inverted_Pyramid or Listicle)", name);
 }
