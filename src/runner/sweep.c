@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <dirent.h>
 
+#include "data/dusk_data.h"
 #include "io/json_text.h"
 #include "report/report.h"
 #include "runner/plan.h"
@@ -126,6 +127,10 @@ static int check_flags(const SweepConfig *c) {
         check_input("--task-dir", c->task_dir))
         return -1;
     if (c->data && !is_directory(c->data)) return dusk_error("--data %s: not a directory", c->data);
+    int is_forget[DUSK_N_DOCS];
+    if (c->forget && dusk_parse_forget(c->forget, is_forget) != 0) return dusk_error_prefix("--forget");
+    if (c->forget && !c->data && dusk_doc_index(c->forget) < 0)
+        return dusk_error("--forget %s: a generated corpus has one forget document", c->forget);
     return 0;
 }
 

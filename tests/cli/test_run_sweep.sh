@@ -137,7 +137,7 @@ if "${RUN[@]}" --out "$T/foreign" 2> "$T/err"; then fail "foreign --out accepted
 grep -q "not the results of a dusk run" "$T/err" || fail "foreign --out: $(cat "$T/err")"
 [ "$(ls "$T/foreign")" = notes.txt ] || fail "foreign --out was written to"
 for bad in "--methods GA,Nope" "--epochs 0" "--epochs 1,x" "--preset huge" "--target $T/nowhere --retrain $T/nowhere" \
-            "--target $T/A/target/model" "--data $T/nowhere"; do
+            "--target $T/A/target/model" "--data $T/nowhere" "--forget Nope" "--forget Listicle,Interview"; do
     if "$DUSK" run --out "$T/bad" $bad 2> "$T/err"; then fail "run $bad accepted"; fi
     grep -q "^dusk: " "$T/err" || fail "run $bad: no message"
     [ ! -e "$T/bad/sweep.json" ] || fail "run $bad wrote sweep.json"
