@@ -46,13 +46,12 @@ static int parse_epochs(const char *spec, int *out, int max, int *n) {
     return *n ? 0 : dusk_error("--epochs: empty list");
 }
 
-static int add_method_rows(SweepPlan *p, const char *m, const int *grid, int n_grid) {
+static void add_method_rows(SweepPlan *p, const char *m, const int *grid, int n_grid) {
     for (int i = 0; i < n_grid; i++) {
         char *dir = str_printf("%s/epoch%d", m, grid[i]);
         add_row(p, ROW_METHOD, m, m, grid[i], dir);
         free(dir);
     }
-    return 0;
 }
 
 int sweep_plan_build(SweepPlan *p, const SweepConfig *c) {
