@@ -1,8 +1,7 @@
 /* Train-step benchmark: forward + backward + AdamW on a random model and
  * random tokens. Prints one JSON line with the median step time, tokens/s,
  * achieved GFLOP/s and an sgemm peak measured in the same process.
- *   train_step CONFIG(tiny|small) [steps] [--recompute] */
-#include <cblas.h>
+ *   train_step CONFIG(tiny|small) [steps] [--recompute] [--precision fp32|bf16] [--gemm dusk|openblas] */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,30 +10,44 @@
 
 #include "bench_common.h"
 #include "model/llama.h"
+#include "ops/ops.h"
 #include "train/optimizer.h"
 #include "util/rng.h"
 
 
-/* Peak: a square-ish sgemm of the size the model's projections use. */
+/* Peak: a square-ish fp32 GEMM (the selected implementation) of the size
+ * the model's projections use. */
 static double sgemm_gflops(int m, int n, int k) {
+    Precision keep = ops_precision();
+    ops_set_precision("fp32");
     float *a = calloc((size_t)m * k, 4), *b = calloc((size_t)k * n, 4), *c = calloc((size_t)m * n, 4);
     for (size_t i = 0; i < (size_t)m * k; i++) a[i] = (float)(i % 7) * 0.1f;
     for (size_t i = 0; i < (size_t)k * n; i++) b[i] = (float)(i % 5) * 0.1f;
     double times[7];
     for (int r = 0; r < 7; r++) {
         double t0 = now_seconds();
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a, k, b, k, 0.0f, c, n);
+        gemm(0, 1, m, n, k, 1.0f, a, k, b, k, 0.0f, c, n);
         times[r] = now_seconds() - t0;
     }
     qsort(times, 7, sizeof(double), cmp_double);
     free(a), free(b), free(c);
+    ops_set_precision(keep == PRECISION_BF16 ? "bf16" : "fp32");
     return 2.0 * m * n * k / times[3] / 1e9;
 }
 
 int main(int argc, char **argv) {
     const char *name = argc > 1 ? argv[1] : "tiny";
     int steps = argc > 2 ? atoi(argv[2]) : 5;
-    int recompute = argc > 3 && strcmp(argv[3], "--recompute") == 0;
+    int recompute = 0;
+    for (int i = 3; i < argc; i++) {
+        if (!strcmp(argv[i], "--recompute")) recompute = 1;
+        else if (i + 1 < argc && !strcmp(argv[i], "--precision") && ops_set_precision(argv[i + 1]) == 0) i++;
+        else if (i + 1 < argc && !strcmp(argv[i], "--gemm") && ops_set_gemm_impl(argv[i + 1]) == 0) i++;
+        else {
+            fprintf(stderr, "train_step: bad argument '%s'\n", argv[i]);
+            return 2;
+        }
+    }
     ModelConfig c;
     int B, T;
     bench_config(name, &c, &B, &T);
@@ -81,8 +94,10 @@ int main(int argc, char **argv) {
     double flops = 6.0 * linear_w * N + attn;
     double peak = sgemm_gflops(N, c.hidden_size, c.hidden_size);
     printf("{\"impl\": \"dusk\", \"config\": \"%s\", \"threads\": %d, \"B\": %d, \"T\": %d, \"step_s\": %.4f, "
-           "\"tokens_per_s\": %.1f, \"gflops\": %.1f, \"sgemm_peak_gflops\": %.1f, \"loss\": %.4f}\n",
-           name, omp_get_max_threads(), B, T, med, N / med, flops / med / 1e9, peak, loss);
+           "\"tokens_per_s\": %.1f, \"gflops\": %.1f, \"sgemm_peak_gflops\": %.1f, \"loss\": %.4f, "
+           "\"precision\": \"%s\", \"gemm\": \"%s\", \"gemm_kernel\": \"%s\"}\n",
+           name, omp_get_max_threads(), B, T, med, N / med, flops / med / 1e9, peak, loss, ops_precision_name(),
+           ops_gemm_impl_name(), ops_gemm_kernel_name());
     free(times), free(ids), free(targets);
     optimizer_free(&opt);
     activations_free(&a);

@@ -44,7 +44,7 @@ int cmd_downstream(int argc, char **argv) {
         {"tokenizer", ARG_VALUE, "tokenizer.json (default: the model directory's)", 0, 0},
         {"no-bos", ARG_FLAG, "encode without special tokens (lm-eval's add_bos_token=False for causal models)", 0, 0},
         {"log-ids", ARG_FLAG, "write every request's token ids into the samples", 0, 0},
-        {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},
+        CLI_COMPUTE_ARG_SPECS,
         {"help", ARG_FLAG, "show this help", 0, 0},
     };
     int n = sizeof o / sizeof o[0];
@@ -64,7 +64,7 @@ int cmd_downstream(int argc, char **argv) {
     if (to.limit < 0) dusk_die("--limit must be positive");
     if (opt.batch < 1) dusk_die("--batch must be at least 1");
     if (args_get(o, n, "num-fewshot")->value && to.num_fewshot < 0) dusk_die("--num-fewshot must be 0 or more");
-    cli_set_threads(args_long(o, n, "threads", 0));
+    cli_set_compute(o, n);
     OutDir od;
     cli_begin_out(&od, out);
     TaskList tl;

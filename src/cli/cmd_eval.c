@@ -51,7 +51,7 @@ int cmd_eval(int argc, char **argv) {
         {"tasks", ARG_VALUE, "DC: downstream tasks, as `dusk downstream --tasks` (default: none, dc null)", 0, 0},
         {"task-dir", ARG_VALUE, "DC task data (default: $DUSK_SHARED/downstream, else ../shared/downstream)", 0, 0},
         {"limit-downstream", ARG_VALUE, "DC: documents per task (per subject for mmlu)", 0, 0},
-        {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},
+        CLI_COMPUTE_ARG_SPECS,
         {"help", ARG_FLAG, "show this help", 0, 0},
     };
     int n = sizeof o / sizeof o[0];
@@ -60,7 +60,7 @@ int cmd_eval(int argc, char **argv) {
         args_usage("eval", "--model PATH --data DIR --out OUTDIR [--retrain-eval DIR] [--only verbmem,qa,mia]", o, n);
         return 0;
     }
-    cli_set_threads(args_long(o, n, "threads", 0));
+    cli_set_compute(o, n);
     EvalConfig c;
     eval_config_defaults(&c);
     c.model = args_required(o, n, "model");

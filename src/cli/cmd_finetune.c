@@ -42,7 +42,7 @@ int cmd_finetune(int argc, char **argv) {
     c.out = args_required(o, n, "out");
     c.model = args_required(o, n, "model");
     c.dtype = cli_parse_dtype(args_str(o, n, "dtype", "f32"));
-    cli_set_threads(args_long(o, n, "threads", 0));
+    cli_set_compute(o, n);
     train_config_from_args(&c.train, o, n);
     c.tokenizer = args_str(o, n, "tokenizer", NULL);
     c.data = args_str(o, n, "data", NULL);

@@ -14,7 +14,7 @@ int cmd_forward(int argc, char **argv) {
         {"model", ARG_VALUE, "HF directory or llama2.c .bin", 0, 0},
         {"ids-file", ARG_VALUE, "a batch: equal-length token id sequences, one per line", 0, 0},
         {"out", ARG_VALUE, "logits (.safetensors, tensor 'logits')", 0, 0},
-        {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},
+        CLI_COMPUTE_ARG_SPECS,
         {"help", ARG_FLAG, "show this help", 0, 0},
     };
     int n = sizeof o / sizeof o[0];
@@ -23,7 +23,7 @@ int cmd_forward(int argc, char **argv) {
         args_usage("forward", "--model PATH --ids-file F --out LOGITS.safetensors", o, n);
         return 0;
     }
-    cli_set_threads(args_long(o, n, "threads", 0));
+    cli_set_compute(o, n);
     const char *out = args_required(o, n, "out");
     Model m;
     cli_load_model(&m, args_required(o, n, "model"));

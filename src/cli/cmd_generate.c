@@ -48,7 +48,7 @@ int cmd_generate(int argc, char **argv) {
         {"ids-file", ARG_VALUE, "prompts as token ids, one per line; prints generated ids per line", 0, 0},
         {"max-new", ARG_VALUE, "maximum new tokens (default 256)", 0, 0},
         {"no-kv-cache", ARG_FLAG, "recompute the whole prefix each step (reference/benchmark)", 0, 0},
-        {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},
+        CLI_COMPUTE_ARG_SPECS,
         {"help", ARG_FLAG, "show this help", 0, 0},
     };
     int n = sizeof o / sizeof o[0];
@@ -57,7 +57,7 @@ int cmd_generate(int argc, char **argv) {
         args_usage("generate", "--model PATH [--tokenizer PATH] [--prompt TEXT] [--max-new N]", o, n);
         return 0;
     }
-    cli_set_threads(args_long(o, n, "threads", 0));
+    cli_set_compute(o, n);
     const char *model_path = args_required(o, n, "model");
     int max_new = (int)args_long(o, n, "max-new", 256);
     if (max_new < 0) dusk_die("--max-new must be >= 0");

@@ -105,7 +105,7 @@ int cmd_grad(int argc, char **argv) {
         {"ref", ARG_VALUE, "frozen reference model (default: a copy of --model)", 0, 0},
         {"seed", ARG_VALUE, "seed (RMU control vector); default 0", 0, 0},
         OBJECTIVE_ARG_SPECS,
-        {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},
+        CLI_COMPUTE_ARG_SPECS,
         {"help", ARG_FLAG, "show this help", 0, 0},
     };
     int n = sizeof o / sizeof o[0];
@@ -114,7 +114,7 @@ int cmd_grad(int argc, char **argv) {
         args_usage("grad", "--model PATH --ids-file F --out GRADS.safetensors", o, n);
         return 0;
     }
-    cli_set_threads(args_long(o, n, "threads", 0));
+    cli_set_compute(o, n);
     const char *out = args_required(o, n, "out");
     if (args_str(o, n, "objective", NULL)) return grad_objective(o, n, out);
     Model m;

@@ -21,7 +21,7 @@ int cmd_mia(int argc, char **argv) {
         {"window", ARG_VALUE, "window length in tokens (default 1024)", 0, 0},
         {"clean-up-spaces", ARG_VALUE, CLEANUP_SPACES_HELP, 0, 0},
         {"ids", ARG_FLAG, "also print each window's token ids and text", 0, 0},
-        {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},
+        CLI_COMPUTE_ARG_SPECS,
         {"help", ARG_FLAG, "show this help", 0, 0},
     };
     int n = sizeof o / sizeof o[0];
@@ -30,7 +30,7 @@ int cmd_mia(int argc, char **argv) {
         args_usage("mia", "--model PATH --text-file F [--tokenizer PATH] [--window N] [--ids] [--clean-up-spaces auto|true|false]", o, n);
         return 0;
     }
-    cli_set_threads(args_long(o, n, "threads", 0));
+    cli_set_compute(o, n);
     const char *model_path = args_required(o, n, "model"), *path = args_required(o, n, "text-file");
     long window = args_long(o, n, "window", 1024);
     if (window < 2) dusk_die("--window must be at least 2");

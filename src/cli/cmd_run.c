@@ -38,7 +38,7 @@ int cmd_run(int argc, char **argv) {
         {"seed", ARG_VALUE, "seed of every random choice (default 0)", 0, 0},
         {"keep-checkpoints", ARG_FLAG, "keep every unlearned model (default: deleted once evaluated)", 0, 0},
         {"no-progress", ARG_FLAG, "no progress lines", 0, 0},
-        {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},
+        CLI_COMPUTE_ARG_SPECS,
         {"help", ARG_FLAG, "show this help", 0, 0},
     };
     int n = sizeof o / sizeof o[0];
@@ -48,7 +48,7 @@ int cmd_run(int argc, char **argv) {
                    o, n);
         return 0;
     }
-    cli_set_threads(args_long(o, n, "threads", 0));
+    cli_set_compute(o, n);
     SweepConfig c = {
         .out = args_str(o, n, "out", "dusk-results"),
         .data = args_str(o, n, "data", NULL),

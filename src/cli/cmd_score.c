@@ -39,7 +39,7 @@ int cmd_score(int argc, char **argv) {
     ArgSpec o[] = {
         {"model", ARG_VALUE, "HF directory or llama2.c .bin", 0, 0},
         {"ids-file", ARG_VALUE, "token id sequences, one per line", 0, 0},
-        {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},
+        CLI_COMPUTE_ARG_SPECS,
         {"help", ARG_FLAG, "show this help", 0, 0},
     };
     int n = sizeof o / sizeof o[0];
@@ -48,7 +48,7 @@ int cmd_score(int argc, char **argv) {
         args_usage("score", "--model PATH --ids-file F", o, n);
         return 0;
     }
-    cli_set_threads(args_long(o, n, "threads", 0));
+    cli_set_compute(o, n);
     Model m;
     cli_load_model(&m, args_required(o, n, "model"));
     const char *path = args_required(o, n, "ids-file");

@@ -30,7 +30,7 @@ int cmd_unlearn(int argc, char **argv) {
     c.out = args_required(o, n, "out");
     c.model = args_required(o, n, "model");
     c.dtype = cli_parse_dtype(args_str(o, n, "dtype", "f32"));
-    cli_set_threads(args_long(o, n, "threads", 0));
+    cli_set_compute(o, n);
     objective_params_from_args(&c.params, o, n);
     c.tv_alpha = (float)args_double(o, n, "tv-alpha", c.tv_alpha);
     c.sga_epochs = args_double(o, n, "sga-epochs", c.sga_epochs);

@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/checkpoint.h"
 #include "io/json_text.h"
+#include "model/checkpoint.h"
+#include "ops/ops.h"
 #include "pipeline/common.h"
 #include "util/err.h"
 
@@ -35,9 +36,13 @@ CleanupChoice cli_cleanup_choice(const char *flag, const Tokenizer *tok) {
     return c;
 }
 
-void cli_set_threads(long threads) {
+void cli_set_compute(const ArgSpec *o, int n) {
+    long threads = args_long(o, n, "threads", 0);
     if (threads < 0) dusk_die("--threads must be >= 0");
     if (threads > 0) omp_set_num_threads((int)threads);
+    if (ops_set_gemm_impl(args_str(o, n, "gemm", ops_gemm_impl_name())) != 0 ||
+        ops_set_precision(args_str(o, n, "precision", "fp32")) != 0)
+        dusk_die("%s", dusk_last_error());
 }
 
 DType cli_parse_dtype(const char *s) {

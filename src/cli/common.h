@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
+#include "cli/args.h"
 #include "model/llama.h"
 #include "pipeline/cleanup_spaces.h"
 #include "tokenizer/tokenizer.h"
@@ -25,8 +26,14 @@ Tokenizer *cli_load_tokenizer(const char *path, const char *model_path);
 void cli_check_tokenizer_fits(const Tokenizer *tok, const Model *m);
 /* The --clean-up-spaces choice (pipeline/cleanup_spaces.h), or exit. */
 CleanupChoice cli_cleanup_choice(const char *flag, const Tokenizer *tok);
-/* Apply --threads (0 = leave OpenMP's default). */
-void cli_set_threads(long threads);
+/* The compute settings every model command takes: --threads (0 = OpenMP's
+ * default), --gemm and --precision (ops/ops.h; process-wide). */
+#define CLI_COMPUTE_ARG_SPECS                                                                                 \
+    {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},                                             \
+        {"gemm", ARG_VALUE, "matrix products: dusk (default) or openblas", 0, 0},                              \
+        {"precision", ARG_VALUE, "matmul operands: fp32 (default) or bf16 (fp32 accumulation and weights)", 0, 0}
+/* Apply the compute settings of CLI_COMPUTE_ARG_SPECS, or exit. */
+void cli_set_compute(const ArgSpec *o, int n);
 /* Parse "f32" / "bf16" / "f16" or exit. */
 DType cli_parse_dtype(const char *s);
 /* Start writing the result directory `out` (util/outdir.h): checked, locked

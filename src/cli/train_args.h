@@ -4,6 +4,7 @@
 #define DUSK_TRAIN_ARGS_H
 
 #include "cli/args.h"
+#include "cli/common.h"
 #include "train/trainer.h"
 
 #define TRAIN_ARG_SPECS                                                                                   \
@@ -25,7 +26,7 @@
     {"seed", ARG_VALUE, "seed for shuffling, retain pairing and random vectors (default 0)", 0, 0},      \
     {"out", ARG_VALUE, "output directory (HF checkpoint + run.json)", 0, 0},                              \
     {"dtype", ARG_VALUE, "dtype of the saved weights: f32 (default), bf16, f16", 0, 0},                   \
-    {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},                                         \
+    CLI_COMPUTE_ARG_SPECS,                                                                                  \
     {"no-progress", ARG_FLAG, "no progress bar", 0, 0},                                                   \
     {"allow-nonfinite", ARG_FLAG, "keep training (and save) after a NaN/inf loss or gradient", 0, 0},     \
     {"help", ARG_FLAG, "show this help", 0, 0}

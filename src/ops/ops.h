@@ -10,6 +10,30 @@
 
 #include <stddef.h>
 
+/* ---- matrix products (cpu/gemm.c) ----
+ * Process-wide settings, chosen once before any model work (as PyTorch's
+ * torch.set_float32_matmul_precision): which GEMM runs, and in what
+ * precision its products are formed. */
+typedef enum { GEMM_IMPL_DUSK = 0, GEMM_IMPL_OPENBLAS = 1 } GemmImpl;
+typedef enum { PRECISION_FP32 = 0, PRECISION_BF16 = 1 } Precision;
+/* "dusk" | "openblas"; -1 with dusk_error for another name. */
+int ops_set_gemm_impl(const char *name);
+/* "fp32" | "bf16"; bf16 rounds both operands of every matmul to bfloat16
+ * and accumulates in fp32 (fp32 master weights and everything else). */
+int ops_set_precision(const char *name);
+GemmImpl ops_gemm_impl(void);
+Precision ops_precision(void);
+const char *ops_gemm_impl_name(void);
+const char *ops_precision_name(void);
+/* The kernel the GEMM runs: OpenBLAS's core name, or dusk's micro-kernel. */
+const char *ops_gemm_kernel_name(void);
+/* C[m, n] = alpha * op(A) op(B) + beta * C, row-major; op(X) = X^T when the
+ * trans flag is nonzero (A is then stored [k, m], B [n, k]). Follows the
+ * settings above. Safe to call inside an OpenMP parallel region (it then
+ * runs on the calling thread). */
+void gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
+          int ldb, float beta, float *c, int ldc);
+
 /* ---- linear (matmul.c) ---- */
 void linear_forward(float *out, const float *inp, const float *w, const float *bias, int n, int in, int out_dim);
 /* dinp: overwritten if accumulate_dinp == 0, else added to. dw, dbias: accumulated. */

@@ -17,6 +17,7 @@
 #include "pipeline/common.h"
 #include "pipeline/downstream_outputs.h"
 #include "pipeline/pipeline.h"
+#include "runner/run_record.h"
 #include "util/err.h"
 #include "util/fileio.h"
 #include "version.h"
@@ -230,6 +231,7 @@ static void record_inputs(cJSON *summary, const EvalConfig *c, const int *is_for
     cJSON_AddStringToObject(run, "dusk_version", DUSK_VERSION);
     cJSON *cmd = cJSON_AddArrayToObject(run, "command");
     for (int i = 0; i < c->cmd.argc; i++) cJSON_AddItemToArray(cmd, cJSON_CreateString(c->cmd.argv[i]));
+    cJSON_AddItemToObject(run, "compute", compute_settings_json());
     cJSON_AddStringToObject(run, "model", c->model);
     cJSON_AddStringToObject(run, "data", c->data);
     cJSON *docs = cJSON_AddObjectToObject(run, "documents");

@@ -188,8 +188,10 @@ static int parse_sweep_header(const cJSON *sweep, const char *path, ReportTable 
         if (!cJSON_IsObject(config)) return dusk_error("%s: \"config\" must be an object", path);
         t->config_json = json_print_exact(config, 1);
     }
-    const cJSON *blas = cJSON_GetObjectItemCaseSensitive(sweep, "blas");
-    if (blas && !cJSON_IsNull(blas)) t->blas_json = json_print_exact(blas, 0);
+    /* "compute" since the GEMM of dusk's own; sweeps before it recorded "blas" */
+    const cJSON *compute = cJSON_GetObjectItemCaseSensitive(sweep, "compute");
+    if (!compute) compute = cJSON_GetObjectItemCaseSensitive(sweep, "blas");
+    if (compute && !cJSON_IsNull(compute)) t->compute_json = json_print_exact(compute, 0);
     return 0;
 }
 
@@ -234,7 +236,7 @@ void report_table_free(ReportTable *t) {
     free(t->rows);
     free(t->dusk_version);
     free(t->config_json);
-    free(t->blas_json);
+    free(t->compute_json);
     memset(t, 0, sizeof *t);
 }
 

@@ -71,9 +71,9 @@ static void html_plots(TextBuf *b, const PlotFile *plots, int n) {
 
 static void html_config(TextBuf *b, const ReportTable *t) {
     tb_printf(b, "<h2>Configuration</h2>\n");
-    if (t->blas_json) {
-        tb_printf(b, "<p>BLAS: <code>");
-        xml_escape_append(b, t->blas_json);
+    if (t->compute_json) {
+        tb_printf(b, "<p>Compute: <code>");
+        xml_escape_append(b, t->compute_json);
         tb_printf(b, "</code></p>\n");
     }
     tb_printf(b, "<pre id=\"config\">");

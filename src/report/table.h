@@ -34,7 +34,7 @@ typedef struct {
 typedef struct {
     char *dusk_version; /* of the sweep, from sweep.json; NULL when absent */
     char *config_json;  /* sweep.json's "config", pretty-printed; NULL when absent */
-    char *blas_json;    /* sweep.json's "blas", compact; NULL when absent */
+    char *compute_json; /* sweep.json's "compute" (or older "blas"), compact; NULL when absent */
     ReportRow *rows;
     int n_rows;
 } ReportTable;

@@ -1,14 +1,29 @@
 #include "runner/run_record.h"
 
+#include <cblas.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "io/json_text.h"
+#include "ops/ops.h"
 #include "util/err.h"
 #include "util/fileio.h"
 #include "version.h"
+
+cJSON *compute_settings_json(void) {
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "gemm", ops_gemm_impl_name());
+    cJSON_AddStringToObject(c, "gemm_kernel", ops_gemm_kernel_name());
+    cJSON_AddStringToObject(c, "precision", ops_precision_name());
+    cJSON_AddNumberToObject(c, "threads", omp_get_max_threads());
+    cJSON_AddStringToObject(c, "openblas_kernel", openblas_get_corename());
+    const char *forced = getenv("OPENBLAS_CORETYPE");
+    if (forced) cJSON_AddStringToObject(c, "OPENBLAS_CORETYPE", forced);
+    return c;
+}
 
 cJSON *run_record_new(int argc, char *const *argv) {
     cJSON *r = cJSON_CreateObject();
@@ -16,6 +31,7 @@ cJSON *run_record_new(int argc, char *const *argv) {
     cJSON *cmd = cJSON_AddArrayToObject(r, "command");
     for (int i = 0; i < argc; i++) cJSON_AddItemToArray(cmd, cJSON_CreateString(argv[i]));
     cJSON_AddNumberToObject(r, "created_unix", (double)time(NULL));
+    cJSON_AddItemToObject(r, "compute", compute_settings_json());
     return r;
 }
 

@@ -8,7 +8,11 @@
 
 #include "train/trainer.h"
 
-/* A new record with "dusk_version", "command" (argv[0..argc)) and "created_unix". */
+/* The compute settings of this process: GEMM implementation and kernel,
+ * precision, threads, OpenBLAS's kernel (and OPENBLAS_CORETYPE when set). */
+cJSON *compute_settings_json(void);
+/* A new record with "dusk_version", "command" (argv[0..argc)), "created_unix" and
+ * "compute" (compute_settings_json). */
 cJSON *run_record_new(int argc, char *const *argv);
 /* Add the optimizer/schedule settings and the per-step log under "training". */
 void run_record_add_training(cJSON *rec, const char *key, const TrainConfig *tc, const TrainLog *log);

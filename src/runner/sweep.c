@@ -1,6 +1,5 @@
 /* The sweep: prepare, then every row's training and evaluation, then the
  * report. See sweep.h for the contract, README "dusk run" for the layout. */
-#include <cblas.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <omp.h>
@@ -16,7 +15,9 @@
 #include "report/report.h"
 #include "runner/plan.h"
 #include "runner/prepare.h"
+#include "ops/ops.h"
 #include "runner/progress.h"
+#include "runner/run_record.h"
 #include "runner/stage_record.h"
 #include "runner/sweep.h"
 #include "util/err.h"
@@ -67,19 +68,11 @@ static int open_results(const char *out, int *lock_fd) {
     return 0;
 }
 
-static cJSON *blas_json(void) {
-    cJSON *b = cJSON_CreateObject();
-    cJSON_AddStringToObject(b, "kernel", openblas_get_corename());
-    cJSON_AddStringToObject(b, "config", openblas_get_config());
-    cJSON_AddNumberToObject(b, "threads", omp_get_max_threads());
-    const char *forced = getenv("OPENBLAS_CORETYPE");
-    if (forced) cJSON_AddStringToObject(b, "OPENBLAS_CORETYPE", forced);
-    return b;
-}
-
 /* Write sweep.json, or check that the one there has the same configuration. */
 static int record_sweep(const Sweep *s) {
     cJSON *cfg = sweep_config_json(s->c, &s->plan);
+    /* precision changes every number, so a resumed sweep must share it */
+    cJSON_AddStringToObject(cfg, "precision", ops_precision_name());
     char *path = in_results(s, "sweep.json");
     int rc = 0;
     if (access(path, F_OK) == 0) {
@@ -104,7 +97,7 @@ static int record_sweep(const Sweep *s) {
         cJSON *cmd = cJSON_AddArrayToObject(j, "command");
         for (int i = 0; i < s->c->cmd.argc; i++) cJSON_AddItemToArray(cmd, cJSON_CreateString(s->c->cmd.argv[i]));
         cJSON_AddItemToObject(j, "config", cfg);
-        cJSON_AddItemToObject(j, "blas", blas_json());
+        cJSON_AddItemToObject(j, "compute", compute_settings_json());
         cJSON_AddItemToObject(j, "rows", sweep_rows_json(&s->plan));
         rc = json_write_file(j, path);
         cJSON_Delete(j);
@@ -395,8 +388,9 @@ int sweep_run(const SweepConfig *c, char **markdown) {
     if (rc == 0) rc = record_sweep(&s);
     if (rc == 0) {
         if (c->progress)
-            fprintf(stderr, "dusk run: %s, preset %s, %d rows; BLAS %s, %d threads\n", c->out, c->preset->name,
-                    s.plan.n, openblas_get_corename(), omp_get_max_threads());
+            fprintf(stderr, "dusk run: %s, preset %s, %d rows; GEMM %s (%s), %s, %d threads\n", c->out,
+                    c->preset->name, s.plan.n, ops_gemm_impl_name(), ops_gemm_kernel_name(), ops_precision_name(),
+                    omp_get_max_threads());
         int left[STAGE_KINDS];
         count_stages(&s, left);
         sweep_progress_start(&s.prog, left, c->progress);

@@ -46,7 +46,7 @@ def main(root):
     write(os.path.join(root, "sweep.json"), {
         "dusk_version": "0.1.0-test",
         "config": {"model": "../shared/models/x", "methods": ["GA", "NPO+KL", "RMU"], "lr": 1e-05, "epochs": [1, 2, 3, 4]},
-        "blas": {"kernel": "Haswell", "threads": 2},
+        "compute": {"gemm": "dusk", "gemm_kernel": "avx512", "precision": "fp32", "threads": 2},
         "rows": rows})
 
 if __name__ == "__main__":

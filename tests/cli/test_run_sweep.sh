@@ -23,7 +23,9 @@ rows = sweep["rows"]
 grid = {"GA": [1, 2], "NPO+KL": [1, 2], "RMU": [1], "TAU": [1, 2]}   # the test preset's grids
 want = ["target", "retrain"] + [f"{m}/epoch{e}" for m in grid for e in grid[m]]
 assert [r["dir"] for r in rows] == want, [r["dir"] for r in rows]
-assert sweep["blas"]["kernel"], "no BLAS kernel recorded"
+c = sweep["compute"]
+assert c["gemm"] in ("dusk", "openblas") and c["gemm_kernel"] and c["openblas_kernel"], c
+assert c["precision"] == "fp32" and sweep["config"]["precision"] == "fp32", c
 for r in rows:
     d = os.path.join(R, r["dir"])
     st = json.load(open(os.path.join(d, "stage.json")))

@@ -5,7 +5,6 @@
  * probabilities from them (as flash-attention does), so activation memory
  * is O(T) per head instead of O(T^2). Work is split over (batch, head) with
  * OpenMP; the OpenMP build of OpenBLAS runs single-threaded inside. */
-#include <cblas.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -63,10 +62,10 @@ static void attention_forward_head(float *oh, float *lse, const float *qh, const
                                    int hd, int ldq, int ldkv, float scale, float *p) {
     for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
         int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, rows = i1 - i0;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, i1, hd, scale, qh + (size_t)i0 * ldq, ldq, kg,
+        gemm(0, 1, rows, i1, hd, scale, qh + (size_t)i0 * ldq, ldq, kg,
                     ldkv, 0.0f, p, T);
         causal_softmax_block(p, T, i0, i1, NULL, lse);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, hd, i1, 1.0f, p, T, vg, ldkv, 0.0f,
+        gemm(0, 0, rows, hd, i1, 1.0f, p, T, vg, ldkv, 0.0f,
                     oh + (size_t)i0 * ldq, ldq);
     }
 }
@@ -100,10 +99,10 @@ static void attention_backward_head(float *dqh, float *dkg, float *dvg, const fl
     for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
         int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, rows = i1 - i0;
         const float *qb = qh + (size_t)i0 * ldq, *dob = doh + (size_t)i0 * ldq;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, i1, hd, scale, qb, ldq, kg, ldkv, 0.0f, p, T);
+        gemm(0, 1, rows, i1, hd, scale, qb, ldq, kg, ldkv, 0.0f, p, T);
         causal_softmax_block(p, T, i0, i1, lse, NULL);
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, i1, hd, rows, 1.0f, p, T, dob, ldq, 1.0f, dvg, ldkv);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, i1, hd, 1.0f, dob, ldq, vg, ldkv, 0.0f, dp, T);
+        gemm(1, 0, i1, hd, rows, 1.0f, p, T, dob, ldq, 1.0f, dvg, ldkv);
+        gemm(0, 1, rows, i1, hd, 1.0f, dob, ldq, vg, ldkv, 0.0f, dp, T);
         for (int i = i0; i < i1; i++) {
             const float *o = oh + (size_t)i * ldq, *d = doh + (size_t)i * ldq;
             float dot = 0.0f;
@@ -112,9 +111,9 @@ static void attention_backward_head(float *dqh, float *dkg, float *dvg, const fl
             for (int j = 0; j <= i; j++) dpr[j] = pr[j] * (dpr[j] - dot);
             for (int j = i + 1; j < i1; j++) dpr[j] = 0.0f;
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, hd, i1, scale, dp, T, kg, ldkv, 0.0f,
+        gemm(0, 0, rows, hd, i1, scale, dp, T, kg, ldkv, 0.0f,
                     dqh + (size_t)i0 * ldq, ldq);
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, i1, hd, rows, scale, dp, T, qb, ldq, 1.0f, dkg, ldkv);
+        gemm(1, 0, i1, hd, rows, scale, dp, T, qb, ldq, 1.0f, dkg, ldkv);
     }
 }
 

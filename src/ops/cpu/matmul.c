@@ -1,12 +1,11 @@
 /* Linear layers via OpenBLAS sgemm (the only place the engine calls BLAS for
  * dense layers). */
-#include <cblas.h>
 
 #include "ops/ops.h"
 
 void linear_forward(float *out, const float *inp, const float *w, const float *bias, int n, int in, int out_dim) {
     /* out[n, out] = inp[n, in] * w[out, in]^T */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, out_dim, in, 1.0f, inp, in, w, in, 0.0f, out, out_dim);
+    gemm(0, 1, n, out_dim, in, 1.0f, inp, in, w, in, 0.0f, out, out_dim);
     if (bias) {
         for (int i = 0; i < n; i++) {
             float *row = out + (size_t)i * out_dim;
@@ -18,10 +17,10 @@ void linear_forward(float *out, const float *inp, const float *w, const float *b
 void linear_backward(float *dinp, float *dw, float *dbias, const float *dout, const float *inp, const float *w,
                      int n, int in, int out_dim, int accumulate_dinp) {
     if (dinp) /* dinp[n, in] = dout[n, out] * w[out, in] */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, in, out_dim, 1.0f, dout, out_dim, w, in,
+        gemm(0, 0, n, in, out_dim, 1.0f, dout, out_dim, w, in,
                     accumulate_dinp ? 1.0f : 0.0f, dinp, in);
     if (dw) /* dw[out, in] += dout^T[out, n] * inp[n, in] */
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out_dim, in, n, 1.0f, dout, out_dim, inp, in, 1.0f, dw,
+        gemm(1, 0, out_dim, in, n, 1.0f, dout, out_dim, inp, in, 1.0f, dw,
                     in);
     if (dbias) {
         for (int i = 0; i < n; i++) {
