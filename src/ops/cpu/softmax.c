@@ -5,9 +5,16 @@
 #include "ops/ops.h"
 #include "ops/reduce.h"
 
+/* max over a row (vectorised: max is exact, so the order does not matter). */
+static float row_max(const float *x, int v) {
+    float mx = x[0];
+#pragma omp simd reduction(max : mx)
+    for (int j = 1; j < v; j++) mx = x[j] > mx ? x[j] : mx;
+    return mx;
+}
+
 double log_softmax_row(float *out, const float *logits, int v) {
-    float mx = logits[0];
-    for (int j = 1; j < v; j++) mx = logits[j] > mx ? logits[j] : mx;
+    float mx = row_max(logits, v);
     /* float exponentials (the costly part), summed in double */
     double sum = 0.0;
 #pragma omp simd reduction(+ : sum)
@@ -26,26 +33,32 @@ typedef struct {
     float scale;
 } CeArgs;
 
-/* One row: its loss, and its gradient written in place when asked. */
+/* One row: its loss, and its gradient written in place when asked. With a
+ * gradient the exponentials are computed once, into d (which may be the row
+ * itself, so the target's logit is read first), then scaled by 1/sum. */
 static double ce_row(const void *ctx, size_t i) {
     const CeArgs *a = ctx;
     const float *row = a->logits + i * a->v;
     float *d = a->dlogits ? a->dlogits + i * a->v : NULL;
-    int t = a->targets[i];
+    int t = a->targets[i], v = a->v;
     if (t < 0) {
         if (d)
-            for (int j = 0; j < a->v; j++) d[j] = 0.0f;
+            for (int j = 0; j < v; j++) d[j] = 0.0f;
         return 0.0;
     }
-    double lse = log_softmax_row(NULL, row, a->v);
-    double loss = lse - row[t];
-    if (d) {
-        float l = (float)lse, sc = a->scale;
-#pragma omp simd
-        for (int j = 0; j < a->v; j++) d[j] = sc * fast_expf(row[j] - l);
-        d[t] -= a->scale;
+    if (!d) return log_softmax_row(NULL, row, v) - row[t];
+    float target_logit = row[t], mx = row_max(row, v);
+    double sum = 0.0;
+#pragma omp simd reduction(+ : sum)
+    for (int j = 0; j < v; j++) {
+        d[j] = fast_expf(row[j] - mx);
+        sum += d[j];
     }
-    return loss;
+    float k = (float)(a->scale / sum);
+#pragma omp simd
+    for (int j = 0; j < v; j++) d[j] *= k;
+    d[t] -= a->scale;
+    return mx + log(sum) - target_logit;
 }
 
 double cross_entropy_forward_backward(float *dlogits, const float *logits, const int *targets, int n, int v,
