@@ -85,6 +85,29 @@ double log_softmax_row(float *out, const float *logits, int v);
 double cross_entropy_forward_backward(float *dlogits, const float *logits, const int *targets, int n, int v,
                                       float scale);
 
+/* ---- the unlearning objectives' losses (cpu/loss.c) ----
+ * Logits [B*T, V] hold B sequences of T rows; targets [B*T] are next-token
+ * ids, < 0 where a row is not scored. Per-sequence and total sums are formed
+ * in a fixed order, so only B numbers (or one) reach the caller. */
+/* nll[s] = sum over the scored rows of sequence s of lse(row) - row[y]. */
+void sequence_nll(double *nll, const float *logits, const int *targets, int B, int T, int V);
+/* pbar[s] = mean over the rows of sequence s with label y >= 0 of softmax(row)[y] (0 if none). */
+void sequence_mean_prob(double *pbar, const float *logits, const int *labels, int B, int T, int V);
+/* Rows of sequence s: dlogits = coef[s] * (softmax - onehot(y)); zero where
+ * y < 0 or coef[s] == 0. dlogits may alias logits. */
+void sequence_nll_grad(float *dlogits, const float *logits, const int *targets, int B, int T, int V,
+                       const float *coef);
+/* Sum over n rows of KL(softmax(ref) || softmax(logits)); logits are
+ * overwritten by their gradient w * (p - p_ref). */
+double kl_rows_forward_backward(float *logits, const float *ref_logits, int n, int v, float w);
+/* Sum over the rows with target >= 0 of KL(uniform || softmax(logits));
+ * logits are overwritten by w * (p - 1/V), zero in unscored rows. */
+double uniform_kl_rows_forward_backward(float *logits, const int *targets, int n, int v, float w);
+/* mean((h - target)^2) over rows x d, target one row [d] broadcast
+ * (target_is_row) or [rows, d]; dh = w * 2 (h - target) / (rows d). */
+double mse_forward_backward(float *dh, const float *h, const float *target, int target_is_row, size_t rows, int d,
+                            float w);
+
 /* ---- optimizer updates (optim_kernels.c) ---- */
 /* torch.optim.AdamW step for n values; step is 1-based; wd decoupled. */
 void adamw_update(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1, float beta2,

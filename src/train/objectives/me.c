@@ -14,26 +14,10 @@ double term_me_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts 
     term_forward(ctx, m, &ctx->acts, b);
     float *lg = ctx->acts.logits;
     float w = scale * ctx->p.forget_coeff / (float)n;
-    double *row_kl = xmalloc(sizeof(double) * (size_t)N);
-#pragma omp parallel for schedule(static)
-    for (int r = 0; r < N; r++) {
-        float *row = lg + (size_t)r * V;
-        if (r % T == T - 1) { /* no next token: not scored */
-            for (int j = 0; j < V; j++) row[j] = 0.0f;
-            row_kl[r] = 0.0;
-            continue;
-        }
-        double lse = log_softmax_row(NULL, row, V), sum_logp = 0.0;
-        for (int j = 0; j < V; j++) {
-            double lp = row[j] - lse;
-            sum_logp += lp;
-            row[j] = w * (float)(exp(lp) - 1.0 / V);
-        }
-        row_kl[r] = -log((double)V) - sum_logp / V;
-    }
-    double total = 0.0;
-    for (int r = 0; r < N; r++) total += row_kl[r];
-    free(row_kl);
+    int *targets = xmalloc(sizeof(int) * (size_t)N);
+    term_targets(b, targets); /* -1 at each last position: no next token, not scored */
+    double total = uniform_kl_rows_forward_backward(lg, targets, N, V, w);
+    free(targets);
     model_backward(m, &ctx->acts, b->ids, lg, -1, NULL);
     return total / n;
 }

@@ -16,9 +16,9 @@ double term_npo_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts
     float *coef = xmalloc(sizeof(float) * B);
     term_targets(b, targets);
     term_forward(ctx, ctx->ref, &ctx->ref_acts, b);
-    term_sequence_nll(ctx->ref_acts.logits, targets, B, T, V, nll_ref);
+    sequence_nll(nll_ref, ctx->ref_acts.logits, targets, B, T, V);
     term_forward(ctx, m, &ctx->acts, b);
-    term_sequence_nll(ctx->acts.logits, targets, B, T, V, nll);
+    sequence_nll(nll, ctx->acts.logits, targets, B, T, V);
     double beta = ctx->p.beta, loss = 0.0;
     for (int s = 0; s < B; s++) {
         double delta = nll[s] - nll_ref[s];
@@ -26,7 +26,7 @@ double term_npo_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts
         coef[s] = (float)(-2.0 / B * sigmoid(-beta * delta) * scale * ctx->p.forget_coeff);
     }
     loss = -2.0 / beta * loss / B;
-    term_nll_grad(ctx->acts.logits, ctx->acts.logits, targets, B, T, V, coef);
+    sequence_nll_grad(ctx->acts.logits, ctx->acts.logits, targets, B, T, V, coef);
     model_backward(m, &ctx->acts, b->ids, ctx->acts.logits, -1, NULL);
     free(targets), free(nll), free(nll_ref), free(coef);
     return loss;

@@ -9,21 +9,6 @@
 #include "train/objectives/terms.h"
 #include "util/err.h"
 
-/* mean((h - target)^2) where target is a row vector (per_row) or a matrix;
- * writes the gradient w * 2 (h - target) / count into dh. */
-static double mse_and_grad(const float *h, const float *target, int per_row, size_t rows, int d, float w, float *dh) {
-    double total = 0.0;
-    size_t count = rows * (size_t)d;
-    for (size_t r = 0; r < rows; r++)
-        for (int j = 0; j < d; j++) {
-            size_t i = r * d + j;
-            double diff = (double)h[i] - (per_row ? target[j] : target[i]);
-            total += diff * diff;
-            dh[i] = (float)(w * 2.0 * diff / (double)count);
-        }
-    return total / (double)count;
-}
-
 double term_rmu_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
     (void)parts;
     Model *m = ctx->model;
@@ -34,7 +19,7 @@ double term_rmu_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts
     model_forward(m, a, b->ids, l + 1);
     size_t rows = (size_t)b->B * b->T;
     float *dh = xmalloc(sizeof(float) * rows * d);
-    double loss = mse_and_grad(model_hidden(a, l), ctx->rmu_control, 1, rows, d, scale * ctx->p.forget_coeff, dh);
+    double loss = mse_forward_backward(dh, model_hidden(a, l), ctx->rmu_control, 1, rows, d, scale * ctx->p.forget_coeff);
     model_backward(m, a, b->ids, NULL, l, dh);
     free(dh);
     return loss;
@@ -51,8 +36,8 @@ double term_rmu_reg(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *p
     model_forward(m, a, b->ids, l + 1);
     size_t rows = (size_t)b->B * b->T;
     float *dh = xmalloc(sizeof(float) * rows * d);
-    double mse = mse_and_grad(model_hidden(a, l), model_hidden(ra, l), 0, rows, d,
-                              scale * ctx->p.reg_coeff * ctx->p.rmu_alpha, dh);
+    double mse = mse_forward_backward(dh, model_hidden(a, l), model_hidden(ra, l), 0, rows, d,
+                                      scale * ctx->p.reg_coeff * ctx->p.rmu_alpha);
     model_backward(m, a, b->ids, NULL, l, dh);
     free(dh);
     return ctx->p.rmu_alpha * mse;

@@ -12,22 +12,6 @@
 #include "train/objectives/terms.h"
 #include "util/err.h"
 
-static void mean_token_prob(const float *logits, const int *ids, const int *targets, int B, int T, int V,
-                            int unshifted, double *pbar) {
-    for (int s = 0; s < B; s++) {
-        double sum = 0.0;
-        int n = 0;
-        for (int t = 0; t < T; t++) {
-            int y = unshifted ? ids[s * T + t] : targets[s * T + t];
-            if (y < 0) continue;
-            const float *row = logits + ((size_t)s * T + t) * V;
-            sum += exp(row[y] - log_softmax_row(NULL, row, V));
-            n++;
-        }
-        pbar[s] = n ? sum / n : 0.0;
-    }
-}
-
 double term_sga_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
     Model *m = ctx->model;
     int B = b->B, T = b->T, V = m->cfg.vocab_size;
@@ -36,8 +20,8 @@ double term_sga_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts
     float *coef = xmalloc(sizeof(float) * B);
     term_targets(b, targets);
     term_forward(ctx, m, &ctx->acts, b);
-    mean_token_prob(ctx->acts.logits, b->ids, targets, B, T, V, ctx->p.compat_release, pbar);
-    term_sequence_nll(ctx->acts.logits, targets, B, T, V, nll);
+    sequence_mean_prob(pbar, ctx->acts.logits, ctx->p.compat_release ? b->ids : targets, B, T, V);
+    sequence_nll(nll, ctx->acts.logits, targets, B, T, V);
     int n_sel = 0, best = 0;
     for (int s = 0; s < B; s++) {
         if (pbar[s] > pbar[best]) best = s;
@@ -50,7 +34,7 @@ double term_sga_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts
         coef[s] = sel ? (float)(-1.0 / denom * scale * ctx->p.forget_coeff) : 0.0f;
     }
     if (parts) parts->sga_selected = n_sel ? n_sel : 1;
-    term_nll_grad(ctx->acts.logits, ctx->acts.logits, targets, B, T, V, coef);
+    sequence_nll_grad(ctx->acts.logits, ctx->acts.logits, targets, B, T, V, coef);
     model_backward(m, &ctx->acts, b->ids, ctx->acts.logits, -1, NULL);
     free(targets), free(nll), free(pbar), free(coef);
     return loss;

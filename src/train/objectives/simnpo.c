@@ -19,7 +19,7 @@ double term_simnpo_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossPa
     float *coef = xmalloc(sizeof(float) * B);
     term_targets(b, targets);
     term_forward(ctx, m, &ctx->acts, b);
-    term_sequence_nll(ctx->acts.logits, targets, B, T, V, nll);
+    sequence_nll(nll, ctx->acts.logits, targets, B, T, V);
     double beta = ctx->p.beta, loss = 0.0;
     for (int s = 0; s < B; s++) {
         double x = nll[s] / T - ctx->p.simnpo_delta;
@@ -27,7 +27,7 @@ double term_simnpo_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossPa
         coef[s] = (float)(-2.0 / ((double)B * T) * sigmoid(-beta * x) * scale * ctx->p.forget_coeff);
     }
     loss = -2.0 / beta * loss / B;
-    term_nll_grad(ctx->acts.logits, ctx->acts.logits, targets, B, T, V, coef);
+    sequence_nll_grad(ctx->acts.logits, ctx->acts.logits, targets, B, T, V, coef);
     model_backward(m, &ctx->acts, b->ids, ctx->acts.logits, -1, NULL);
     free(targets), free(nll), free(coef);
     return loss;

@@ -30,11 +30,6 @@ double term_rmu_reg(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *p
 void term_forward(ObjectiveCtx *ctx, Model *m, Activations *a, const Batch *b);
 /* Next-token targets of a batch (-1 at each sequence's last position). */
 void term_targets(const Batch *b, int *targets);
-/* Per-sequence summed NLL over the T-1 next-token positions. */
-void term_sequence_nll(const float *logits, const int *targets, int B, int T, int V, double *nll);
-/* Write into dlogits (may alias logits) coef[b] * (softmax - onehot) for each
- * next-token position of sequence b, zero at each last position. */
-void term_nll_grad(float *dlogits, const float *logits, const int *targets, int B, int T, int V, const float *coef);
 /* log σ(x) and σ(x), computed without overflow for either sign of x. */
 double log_sigmoid(double x);
 double sigmoid(double x);

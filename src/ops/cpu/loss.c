@@ -1,0 +1,143 @@
+/* The losses of the unlearning objectives over logits rows and hidden
+ * states (ops.h, "the unlearning objectives' losses"). Rows run in
+ * parallel; every sum is formed in a fixed order (det_sum or a sequential
+ * loop over per-row values), so results repeat their bits. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops/ops.h"
+#include "ops/reduce.h"
+#include "util/err.h"
+
+/* Per-row values of one sequence-shaped quantity, summed per sequence in row order. */
+static void per_sequence_sums(double *out, const double *rows, int B, int T) {
+    for (int s = 0; s < B; s++) {
+        double sum = 0.0;
+        for (int t = 0; t < T; t++) sum += rows[(size_t)s * T + t];
+        out[s] = sum;
+    }
+}
+
+void sequence_nll(double *nll, const float *logits, const int *targets, int B, int T, int V) {
+    double *rows = xmalloc(sizeof(double) * (size_t)B * T);
+#pragma omp parallel for schedule(static)
+    for (int r = 0; r < B * T; r++) {
+        int y = targets[r];
+        const float *row = logits + (size_t)r * V;
+        rows[r] = y < 0 ? 0.0 : log_softmax_row(NULL, row, V) - row[y];
+    }
+    per_sequence_sums(nll, rows, B, T);
+    free(rows);
+}
+
+void sequence_mean_prob(double *pbar, const float *logits, const int *labels, int B, int T, int V) {
+    double *rows = xmalloc(sizeof(double) * (size_t)B * T);
+#pragma omp parallel for schedule(static)
+    for (int r = 0; r < B * T; r++) {
+        int y = labels[r];
+        const float *row = logits + (size_t)r * V;
+        rows[r] = y < 0 ? 0.0 : exp(row[y] - log_softmax_row(NULL, row, V));
+    }
+    per_sequence_sums(pbar, rows, B, T);
+    for (int s = 0; s < B; s++) {
+        int scored = 0;
+        for (int t = 0; t < T; t++) scored += labels[s * T + t] >= 0;
+        pbar[s] = scored ? pbar[s] / scored : 0.0;
+    }
+    free(rows);
+}
+
+void sequence_nll_grad(float *dlogits, const float *logits, const int *targets, int B, int T, int V,
+                       const float *coef) {
+#pragma omp parallel for schedule(static)
+    for (int r = 0; r < B * T; r++) {
+        const float *row = logits + (size_t)r * V;
+        float *d = dlogits + (size_t)r * V;
+        int y = targets[r];
+        float c = coef[r / T];
+        if (y < 0 || c == 0.0f) {
+            memset(d, 0, sizeof(float) * V);
+            continue;
+        }
+        float lse = (float)log_softmax_row(NULL, row, V);
+        for (int j = 0; j < V; j++) d[j] = c * expf(row[j] - lse);
+        d[y] -= c;
+    }
+}
+
+typedef struct {
+    float *logits;
+    const float *ref;
+    const int *targets;
+    int v;
+    float w;
+} RowLossArgs;
+
+/* KL(p_ref || p) of one row; the row becomes w * (p - p_ref). */
+static double kl_row(const void *ctx, size_t r) {
+    const RowLossArgs *a = ctx;
+    float *row = a->logits + r * a->v;
+    const float *ref = a->ref + r * a->v;
+    double lse = log_softmax_row(NULL, row, a->v), lse_ref = log_softmax_row(NULL, ref, a->v), kl = 0.0;
+    for (int j = 0; j < a->v; j++) {
+        double lr = ref[j] - lse_ref, lt = row[j] - lse, pr = exp(lr);
+        kl += pr * (lr - lt);
+        row[j] = a->w * (float)(exp(lt) - pr);
+    }
+    return kl;
+}
+
+double kl_rows_forward_backward(float *logits, const float *ref_logits, int n, int v, float w) {
+    RowLossArgs a = {logits, ref_logits, NULL, v, w};
+    return det_sum((size_t)n, kl_row, &a);
+}
+
+/* KL(uniform || p) = -log V - mean_v log p_v of one row; the row becomes w * (p - 1/V). */
+static double uniform_kl_row(const void *ctx, size_t r) {
+    const RowLossArgs *a = ctx;
+    float *row = a->logits + r * a->v;
+    if (a->targets[r] < 0) {
+        memset(row, 0, sizeof(float) * a->v);
+        return 0.0;
+    }
+    double lse = log_softmax_row(NULL, row, a->v), sum_logp = 0.0;
+    for (int j = 0; j < a->v; j++) {
+        double lp = row[j] - lse;
+        sum_logp += lp;
+        row[j] = a->w * (float)(exp(lp) - 1.0 / a->v);
+    }
+    return -log((double)a->v) - sum_logp / a->v;
+}
+
+double uniform_kl_rows_forward_backward(float *logits, const int *targets, int n, int v, float w) {
+    RowLossArgs a = {logits, NULL, targets, v, w};
+    return det_sum((size_t)n, uniform_kl_row, &a);
+}
+
+typedef struct {
+    float *dh;
+    const float *h, *target;
+    int target_is_row, d;
+    double grad_scale;
+} MseArgs;
+
+static double mse_row(const void *ctx, size_t r) {
+    const MseArgs *a = ctx;
+    const float *t = a->target_is_row ? a->target : a->target + r * a->d;
+    double total = 0.0;
+    for (int j = 0; j < a->d; j++) {
+        size_t i = r * a->d + j;
+        double diff = (double)a->h[i] - t[j];
+        total += diff * diff;
+        a->dh[i] = (float)(a->grad_scale * diff);
+    }
+    return total;
+}
+
+double mse_forward_backward(float *dh, const float *h, const float *target, int target_is_row, size_t rows, int d,
+                            float w) {
+    double count = (double)rows * d;
+    MseArgs a = {dh, h, target, target_is_row, d, w * 2.0 / count};
+    return det_sum(rows, mse_row, &a) / count;
+}
