@@ -65,7 +65,7 @@ typedef struct {
     int compared;
     double worst;
 } KernelStat;
-static KernelStat g_stats[32];
+static KernelStat g_stats[48];
 static int g_nstats = 0;
 
 static void record(const char *kernel, const char *what, double rel) {
@@ -293,6 +293,61 @@ static void test_optim(size_t n) {
     cuda_free(d_p), cuda_free(d_m), cuda_free(d_v), cuda_free(d_g);
 }
 
+/* ---- the objectives' losses ---- */
+static double rel_vec(const double *a, const double *ref, int n) {
+    double worst = 0.0;
+    for (int i = 0; i < n; i++) worst = fmax(worst, rel_scalar(a[i], ref[i]));
+    return worst;
+}
+
+static void test_losses(int B, int T, int V) {
+    size_t n = (size_t)B * T, nv = n * V;
+    float *logits = rand_vec(nv, 4.0f), *ref = rand_vec(nv, 4.0f), *coef = rand_vec((size_t)B, 1.0f);
+    int *targets = xmalloc(sizeof(int) * n);
+    for (size_t r = 0; r < n; r++) targets[r] = (int)(r % T) == T - 1 ? -1 : (int)((r * 7919) % V);
+    if (B > 1) coef[1] = 0.0f; /* a sequence left out (SGA) */
+    float *d_logits = dev_f(logits, nv), *d_ref = dev_f(ref, nv);
+    int *d_t = dev_copy(targets, sizeof(int) * n);
+    double *nll = xmalloc(sizeof(double) * B), *nll_gpu = xmalloc(sizeof(double) * B);
+    sequence_nll(nll, logits, targets, B, T, V);
+    run(cuda_sequence_nll(nll_gpu, d_logits, d_t, B, T, V), "sequence_nll");
+    record("sequence_nll", "nll", rel_vec(nll_gpu, nll, B));
+    sequence_mean_prob(nll, logits, targets, B, T, V);
+    run(cuda_sequence_mean_prob(nll_gpu, d_logits, d_t, B, T, V), "sequence_mean_prob");
+    record("sequence_mean_prob", "pbar", rel_vec(nll_gpu, nll, B));
+
+    float *grad = xmalloc(sizeof(float) * nv), *d_grad = dev_alloc(sizeof(float) * nv);
+    sequence_nll_grad(grad, logits, targets, B, T, V, coef);
+    run(cuda_sequence_nll_grad(d_grad, d_logits, d_t, B, T, V, coef), "sequence_nll_grad");
+    compare_dev("sequence_nll_grad", "dlogits", d_grad, grad, nv);
+
+    double total, total_gpu;
+    float *work = xmalloc(sizeof(float) * nv);
+    memcpy(work, logits, sizeof(float) * nv);
+    must(cuda_copy_to_device(d_grad, logits, sizeof(float) * nv), "copy");
+    total = kl_rows_forward_backward(work, ref, (int)n, V, 0.25f);
+    run(cuda_kl_rows_forward_backward(&total_gpu, d_grad, d_ref, (int)n, V, 0.25f), "kl_rows");
+    record("kl_rows", "kl", rel_scalar(total_gpu, total));
+    compare_dev("kl_rows", "dlogits", d_grad, work, nv);
+
+    memcpy(work, logits, sizeof(float) * nv);
+    must(cuda_copy_to_device(d_grad, logits, sizeof(float) * nv), "copy");
+    total = uniform_kl_rows_forward_backward(work, targets, (int)n, V, 0.5f);
+    run(cuda_uniform_kl_rows_forward_backward(&total_gpu, d_grad, d_t, (int)n, V, 0.5f), "uniform_kl_rows");
+    record("uniform_kl_rows", "kl", rel_scalar(total_gpu, total));
+    compare_dev("uniform_kl_rows", "dlogits", d_grad, work, nv);
+
+    /* RMU: hidden states [n, V] against one control row and against a matrix */
+    for (int per_row = 0; per_row <= 1; per_row++) {
+        total = mse_forward_backward(work, logits, ref, per_row, n, V, 0.75f);
+        run(cuda_mse_forward_backward(&total_gpu, d_grad, d_logits, d_ref, per_row, n, V, 0.75f), "mse");
+        record("mse", per_row ? "loss (row target)" : "loss", rel_scalar(total_gpu, total));
+        compare_dev("mse", "dh", d_grad, work, nv);
+    }
+    free(logits), free(ref), free(coef), free(targets), free(nll), free(nll_gpu), free(grad), free(work);
+    cuda_free(d_logits), cuda_free(d_ref), cuda_free(d_t), cuda_free(d_grad);
+}
+
 /* ---- errors come back as -1 with a message, never an exit ---- */
 static void test_errors(void) {
     void *huge = NULL;
@@ -336,6 +391,9 @@ int main(void) {
     for (size_t i = 0; i < sizeof sm / sizeof *sm; i++) test_softmax(sm[i][0], sm[i][1]);
     size_t opt[] = {1, 1001, 100003};
     for (size_t i = 0; i < sizeof opt / sizeof *opt; i++) test_optim(opt[i]);
+    int loss_shapes[][3] = {{1, 2, 1}, {3, 5, 17}, {2, 33, 1001}, {4, 16, 32000}};
+    for (size_t i = 0; i < sizeof loss_shapes / sizeof *loss_shapes; i++)
+        test_losses(loss_shapes[i][0], loss_shapes[i][1], loss_shapes[i][2]);
     test_errors();
 
     for (int i = 0; i < g_nstats; i++)

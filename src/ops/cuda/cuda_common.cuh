@@ -77,4 +77,16 @@ __device__ inline float warp_max(float v) {
     return v;
 }
 
+/* A row's log-sum-exp over a block: the max in float, the sum of
+ * exponentials in double; every thread of the block gets it. */
+__device__ inline double row_logsumexp(const float *row, int v, float *shf, double *shd) {
+    float mx = -INFINITY;
+    for (int j = threadIdx.x; j < v; j += blockDim.x) mx = fmaxf(mx, row[j]);
+    mx = block_max(mx, shf);
+    double sum = 0.0;
+    for (int j = threadIdx.x; j < v; j += blockDim.x) sum += (double)expf(row[j] - mx);
+    sum = block_sum(sum, shd);
+    return (double)mx + log(sum);
+}
+
 #endif

@@ -57,6 +57,17 @@ int cuda_log_softmax_rows(float *out, double *lse, const float *logits, int n, i
 int cuda_cross_entropy_forward_backward(double *loss, float *dlogits, const float *logits, const int *targets,
                                         int n, int v, float scale);
 
+/* The objectives' losses (ops.h); results come back to HOST memory: nll,
+ * pbar [B], the totals, and coef [B] is read from the host. */
+int cuda_sequence_nll(double *nll, const float *logits, const int *targets, int B, int T, int V);
+int cuda_sequence_mean_prob(double *pbar, const float *logits, const int *labels, int B, int T, int V);
+int cuda_sequence_nll_grad(float *dlogits, const float *logits, const int *targets, int B, int T, int V,
+                           const float *coef);
+int cuda_kl_rows_forward_backward(double *total, float *logits, const float *ref_logits, int n, int v, float w);
+int cuda_uniform_kl_rows_forward_backward(double *total, float *logits, const int *targets, int n, int v, float w);
+int cuda_mse_forward_backward(double *mse, float *dh, const float *h, const float *target, int target_is_row,
+                              size_t rows, int d, float w);
+
 int cuda_adamw_update(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1, float beta2,
                       float eps, float weight_decay, long step);
 int cuda_sgd_update(float *p, const float *g, size_t n, float lr, float weight_decay);

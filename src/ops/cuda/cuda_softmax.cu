@@ -6,17 +6,6 @@ extern "C" {
 #include "ops/cuda/cuda_ops.h"
 }
 
-/* The row's log-sum-exp; every thread of the block gets it. */
-__device__ double row_logsumexp(const float *row, int v, float *shf, double *shd) {
-    float mx = -INFINITY;
-    for (int j = threadIdx.x; j < v; j += blockDim.x) mx = fmaxf(mx, row[j]);
-    mx = block_max(mx, shf);
-    double sum = 0.0;
-    for (int j = threadIdx.x; j < v; j += blockDim.x) sum += (double)expf(row[j] - mx);
-    sum = block_sum(sum, shd);
-    return (double)mx + log(sum);
-}
-
 /* logits, out [n, v] (out may be NULL); lse [n]. grid n. */
 __global__ void log_softmax_rows_kernel(float *out, double *lse, const float *logits, int v) {
     __shared__ float shf[CUDA_BLOCK];
