@@ -245,16 +245,6 @@ const float *model_hidden(const Activations *a, int layer) { return a->x[layer +
 /* ------------------------------------------------------------------ */
 /* forward                                                             */
 
-static void embedding_forward(const Model *m, float *x, const int *ids, size_t n) {
-    size_t d = m->cfg.hidden_size;
-    for (size_t i = 0; i < n; i++) memcpy(x + i * d, m->embed + (size_t)ids[i] * d, d * sizeof(float));
-}
-
-static void add_inplace(float *y, const float *x, size_t n) {
-#pragma omp parallel for simd schedule(static)
-    for (size_t i = 0; i < n; i++) y[i] += x[i];
-}
-
 /* Layer l: out = x_mid + down(silu(gate(n2)) * up(n2)),
  *          x_mid = x + o(attn(rope(q(n1)), rope(k(n1)), v(n1))), n1 = rms(x), n2 = rms(x_mid). */
 static void layer_forward(const Model *m, Activations *a, int l, int s) {
@@ -285,7 +275,7 @@ void model_forward(Model *m, Activations *a, const int *ids, int n_layers) {
     const ModelConfig *c = &m->cfg;
     int N = a->B * a->T, L = c->num_hidden_layers;
     if (n_layers > L) n_layers = L;
-    embedding_forward(m, a->x[0], ids, (size_t)N);
+    embedding_forward(a->x[0], m->embed, ids, (size_t)N, m->cfg.hidden_size);
     for (int l = 0; l < n_layers; l++) layer_forward(m, a, l, a->recompute ? 0 : l);
     if (n_layers < L) return;
     rmsnorm_forward(a->xf, a->rstd_f, a->x[L], m->final_norm, N, c->hidden_size, c->rms_norm_eps);
@@ -339,17 +329,6 @@ static void layer_backward(Model *m, Activations *a, int l, int s, int need_dinp
                      a->rstd1[s], N, d);
 }
 
-static void embedding_backward(Model *m, const float *dx, const int *ids, size_t n) {
-    float *g = grad_of(m, m->embed);
-    if (!g) return;
-    size_t d = m->cfg.hidden_size;
-    for (size_t i = 0; i < n; i++) {
-        float *row = g + (size_t)ids[i] * d;
-        const float *src = dx + i * d;
-        for (size_t j = 0; j < d; j++) row[j] += src[j];
-    }
-}
-
 void model_backward(Model *m, Activations *a, const int *ids, float *dlogits, int inject_layer,
                     const float *dhidden) {
     const ModelConfig *c = &m->cfg;
@@ -377,5 +356,5 @@ void model_backward(Model *m, Activations *a, const int *ids, float *dlogits, in
         if (a->recompute) layer_forward(m, a, l, 0);
         layer_backward(m, a, l, s, l > bottom || embed_trainable(m));
     }
-    if (bottom == 0 && embed_trainable(m)) embedding_backward(m, a->dx, ids, (size_t)N);
+    if (bottom == 0 && embed_trainable(m)) embedding_backward(grad_of(m, m->embed), a->dx, ids, (size_t)N, d);
 }

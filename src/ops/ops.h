@@ -85,6 +85,17 @@ double log_softmax_row(float *out, const float *logits, int v);
 double cross_entropy_forward_backward(float *dlogits, const float *logits, const int *targets, int n, int v,
                                       float scale);
 
+/* ---- embedding lookup and element-wise updates (cpu/elementwise.c) ---- */
+/* x[i, :] = table[ids[i], :] for n rows of d. */
+void embedding_forward(float *x, const float *table, const int *ids, size_t n, int d);
+/* dtable[ids[i], :] += dx[i, :], rows added in order (a repeated id sums
+ * its rows in row order, so the result does not depend on threads). */
+void embedding_backward(float *dtable, const float *dx, const int *ids, size_t n, int d);
+/* y += x. */
+void add_inplace(float *y, const float *x, size_t n);
+/* x *= s. */
+void scale_inplace(float *x, size_t n, float s);
+
 /* ---- the unlearning objectives' losses (cpu/loss.c) ----
  * Logits [B*T, V] hold B sequences of T rows; targets [B*T] are next-token
  * ids, < 0 where a row is not scored. Per-sequence and total sums are formed

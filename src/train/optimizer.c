@@ -58,8 +58,7 @@ static void scale_grads(Model *m, float s) {
     for (int i = 0; i < m->n_tensors; i++) {
         const ParamInfo *p = &m->tensors[i];
         if (!p->trainable) continue;
-        float *g = m->grads + p->offset;
-        for (size_t j = 0; j < p->numel; j++) g[j] *= s;
+        scale_inplace(m->grads + p->offset, p->numel, s);
     }
 }
 

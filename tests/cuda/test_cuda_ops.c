@@ -293,6 +293,30 @@ static void test_optim(size_t n) {
     cuda_free(d_p), cuda_free(d_m), cuda_free(d_v), cuda_free(d_g);
 }
 
+/* ---- embedding and element-wise ---- */
+static void test_elementwise(size_t n, int d, int vocab) {
+    float *table = rand_vec((size_t)vocab * d, 1.0f), *dx = rand_vec(n * d, 1.0f), *y = rand_vec(n * d, 1.0f);
+    int *ids = xmalloc(sizeof(int) * n);
+    for (size_t i = 0; i < n; i++) ids[i] = (int)((i * 31) % vocab); /* ids repeat when n > vocab */
+    float *d_table = dev_f(table, (size_t)vocab * d), *d_dx = dev_f(dx, n * d), *d_y = dev_f(y, n * d);
+    int *d_ids = dev_copy(ids, sizeof(int) * n);
+    float *x = xmalloc(sizeof(float) * n * d), *d_x = dev_alloc(sizeof(float) * n * d);
+    embedding_forward(x, table, ids, n, d);
+    run(cuda_embedding_forward(d_x, d_table, d_ids, n, d), "embedding_forward");
+    compare_dev("embedding_forward", "x", d_x, x, n * d);
+    embedding_backward(table, dx, ids, n, d);
+    run(cuda_embedding_backward(d_table, d_dx, d_ids, n, d), "embedding_backward");
+    compare_dev("embedding_backward", "dtable", d_table, table, (size_t)vocab * d);
+    add_inplace(y, dx, n * d);
+    run(cuda_add_inplace(d_y, d_dx, n * d), "add_inplace");
+    compare_dev("add_inplace", "y", d_y, y, n * d);
+    scale_inplace(y, n * d, 0.37f);
+    run(cuda_scale_inplace(d_y, n * d, 0.37f), "scale_inplace");
+    compare_dev("scale_inplace", "x", d_y, y, n * d);
+    free(table), free(dx), free(y), free(ids), free(x);
+    cuda_free(d_table), cuda_free(d_dx), cuda_free(d_y), cuda_free(d_ids), cuda_free(d_x);
+}
+
 /* ---- the objectives' losses ---- */
 static double rel_vec(const double *a, const double *ref, int n) {
     double worst = 0.0;
@@ -391,6 +415,8 @@ int main(void) {
     for (size_t i = 0; i < sizeof sm / sizeof *sm; i++) test_softmax(sm[i][0], sm[i][1]);
     size_t opt[] = {1, 1001, 100003};
     for (size_t i = 0; i < sizeof opt / sizeof *opt; i++) test_optim(opt[i]);
+    int elem[][3] = {{1, 1, 1}, {37, 17, 5}, {300, 256, 1000}};
+    for (size_t i = 0; i < sizeof elem / sizeof *elem; i++) test_elementwise((size_t)elem[i][0], elem[i][1], elem[i][2]);
     int loss_shapes[][3] = {{1, 2, 1}, {3, 5, 17}, {2, 33, 1001}, {4, 16, 32000}};
     for (size_t i = 0; i < sizeof loss_shapes / sizeof *loss_shapes; i++)
         test_losses(loss_shapes[i][0], loss_shapes[i][1], loss_shapes[i][2]);

@@ -57,6 +57,12 @@ int cuda_log_softmax_rows(float *out, double *lse, const float *logits, int n, i
 int cuda_cross_entropy_forward_backward(double *loss, float *dlogits, const float *logits, const int *targets,
                                         int n, int v, float scale);
 
+/* Embedding and element-wise (ops.h); embedding_forward takes up to 65535 rows a call. */
+int cuda_embedding_forward(float *x, const float *table, const int *ids, size_t n, int d);
+int cuda_embedding_backward(float *dtable, const float *dx, const int *ids, size_t n, int d);
+int cuda_add_inplace(float *y, const float *x, size_t n);
+int cuda_scale_inplace(float *x, size_t n, float s);
+
 /* The objectives' losses (ops.h); results come back to HOST memory: nll,
  * pbar [B], the totals, and coef [B] is read from the host. */
 int cuda_sequence_nll(double *nll, const float *logits, const int *targets, int B, int T, int V);
