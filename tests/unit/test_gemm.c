@@ -1,6 +1,6 @@
 /* dusk's SGEMM (src/ops/cpu/sgemm*.c) against a double-precision reference:
  * every micro-kernel this CPU can run, all four transposes, edge sizes that
- * are not multiples of any block (MR 14/6/4, NR 32/16, KC 256, MC ~168,
+ * are not multiples of any block (MR 14/6/4, NR 32/16, KC 512, MC ~168,
  * NC 2048), alpha/beta variants with BLAS semantics (beta 0 ignores NaN in
  * C), leading dimensions wider than the rows; then determinism (repeat, 1 vs
  * 2 threads) and calls from inside an OpenMP parallel region.
@@ -131,7 +131,7 @@ static void check_kernel_accuracy(Rng *r, const char *kernel) {
 }
 
 /* Same bits on a repeat and with 1 or 2 threads (the product is big enough
- * to be split between threads over M, and over N when M is one block). */
+ * to be split between threads: by rows when n <= m, else by columns). */
 static void check_determinism(Rng *r, const char *kernel) {
     const Shape shapes[] = {{700, 520, 600}, {64, 1500, 300}};
     for (int s = 0; s < 2; s++) {

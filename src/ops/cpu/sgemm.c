@@ -1,25 +1,34 @@
 /* dusk's SGEMM driver, in the BLIS manner: for each NC-wide column block and
- * KC-deep slice of K, B is packed once into NR-wide panels shared by the
- * threads; each thread packs MC-row blocks of A into MR-row panels and runs
- * the micro-kernel over the tiles of its share of C.
+ * KC-deep slice of K, B is packed into NR-wide panels, then each MC-row block
+ * of A into MR-row panels, and the micro-kernel runs over the tiles. Threads
+ * take whole rows (or columns) of C each and pack what they need themselves:
+ * no barriers, so a thread that loses its core on a shared machine delays
+ * only its own share.
  *
  * Determinism: the sum over K is split into slices fixed by k alone, each
  * slice is added to C by the same micro-kernel in the same order, and the
  * threads only divide M and N between them, so the result does not depend on
  * the thread count and repeats bit for bit. */
+#include <math.h>
 #include <omp.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "ops/cpu/sgemm.h"
 #include "util/err.h"
 
-/* KC keeps an NR-wide B panel (kc * 32 floats = 32 KiB) in the 48 KiB L1 and
- * is the only constant that changes the arithmetic. MC sizes the packed A
- * block for L2, NC the packed B block; both only divide the work. */
-enum { KC_MAX = 256, MC_TARGET = 168, NC_MAX = 2048, MR_MAX = 16, NR_MAX = 32 };
+/* KC is the only constant that changes the arithmetic (where the sum over K
+ * is split); 512 measured best on Zen 5 among 256..683 (fewer passes over C
+ * for the long-K dW products; a 64 KiB B panel still streams from L2 fast
+ * enough). MC sizes the packed A block for L2 (168 x 512 floats = 336 KiB),
+ * NC the packed B block; both only divide the work. */
+enum { KC_MAX = 512, MC_TARGET = 168, NC_MAX = 2048, MR_MAX = 16, NR_MAX = 32, A_DIRECT_MAX_PANELS = 2 };
 /* Below this many multiply-adds a product runs on the calling thread: the
  * fork/join would cost more than it saves. */
 #define SGEMM_SERIAL_MACS (64.0 * 64.0 * 64.0)
@@ -102,129 +111,189 @@ typedef struct {
     float alpha, beta;
     const float *a, *b;
     float *c;
-    int kc;              /* K slice depth (the last slice may be shorter) */
-    int mc, mblocks;     /* A blocks: mc rows (a multiple of MR) */
-    int nc;              /* B blocks: nc columns (a multiple of NR) */
-    int nsplit;          /* each A block's panels of B are split in this many shares */
+    int kc;       /* K slice depth (the last slice may be shorter) */
+    int a_direct; /* A stored [k, m] and few B panels: the kernel reads A in place (packing A
+                   * would cost as much as the few tiles that use it) */
     int threads;
+    int split_m;  /* threads share C by rows (else by columns) */
 } Plan;
 
-static Plan make_plan(const SgemmKernel *kern, int m, int n, int k, int threads) {
-    Plan p = {.kern = kern, .m = m, .n = n, .k = k, .threads = threads};
-    p.kc = ceil_div(k, ceil_div(k, KC_MAX));
-    p.nc = round_up(ceil_div(n, ceil_div(n, NC_MAX)), kern->nr);
-    int mblocks = ceil_div(m, MC_TARGET);
-    p.nsplit = 1;
-    if (threads > 1 && mblocks >= threads) mblocks = round_up(mblocks, threads); /* equal shares */
-    else if (threads > 1) p.nsplit = ceil_div(threads, mblocks);
-    p.mc = round_up(ceil_div(m, mblocks), kern->mr);
-    p.mblocks = ceil_div(m, p.mc);
-    return p;
+/* Equal block counts: count split into pieces of at most target, each
+ * rounded up to a multiple of unit. */
+static int block_size(int count, int target, int unit) {
+    return round_up(ceil_div(count, ceil_div(count, target)), unit);
 }
 
 /* ---- packing ---- */
 
-/* Rows [i0, i0+mc) x K [p0, p0+kc) of op(A) into MR-row panels, each stored
- * k-major (MR values per k); rows past m are zero. */
-static void pack_a(const Plan *pl, int i0, int mc, int p0, int kc, float *dst) {
-    const int mr = pl->kern->mr;
-    for (int ip = 0; ip < mc; ip += mr, dst += (size_t)mr * kc) {
-        int rows = min_int(mr, mc - ip);
-        if (rows < mr) memset(dst, 0, sizeof(float) * mr * kc);
-        for (int i = 0; i < rows; i++) {
-            int row = i0 + ip + i;
-            if (pl->trans_a) { /* A stored [k, m]: op(A)[row][p] = a[p][row] */
-                const float *src = pl->a + (size_t)p0 * pl->lda + row;
-                for (int p = 0; p < kc; p++) dst[(size_t)p * mr + i] = src[(size_t)p * pl->lda];
-            } else {
-                const float *src = pl->a + (size_t)row * pl->lda + p0;
-                for (int p = 0; p < kc; p++) dst[(size_t)p * mr + i] = src[p];
+/* dst[p * width + i] = src[i * ld + p] for i < rows, p < kc: a panel from
+ * operand rows that run along K. Walks K one cache line (16 floats) at a
+ * time across all rows, so each line is read whole while it is in L1 (the
+ * rows of a wide matrix alias to the same L1 sets), in 4x4 SSE transposes
+ * (SSE2 is part of x86-64 itself). */
+static void pack_transposed(const float *src, int ld, int rows, int kc, int width, float *dst) {
+    enum { LINE = 16 };
+    for (int p0 = 0; p0 < kc; p0 += LINE) {
+        int len = min_int(LINE, kc - p0), i = 0;
+#ifdef __SSE2__
+        for (; i + 4 <= rows && len == LINE; i += 4)
+            for (int p = p0; p < p0 + LINE; p += 4) {
+                const float *s = src + (size_t)i * ld + p;
+                __m128 r0 = _mm_loadu_ps(s), r1 = _mm_loadu_ps(s + ld);
+                __m128 r2 = _mm_loadu_ps(s + 2 * (size_t)ld), r3 = _mm_loadu_ps(s + 3 * (size_t)ld);
+                _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+                float *d = dst + (size_t)p * width + i;
+                _mm_storeu_ps(d, r0), _mm_storeu_ps(d + width, r1);
+                _mm_storeu_ps(d + 2 * width, r2), _mm_storeu_ps(d + 3 * width, r3);
             }
+#endif
+        for (; i < rows; i++) {
+            const float *s = src + (size_t)i * ld + p0;
+            float *d = dst + (size_t)p0 * width + i;
+            for (int p = 0; p < len; p++) d[(size_t)p * width] = s[p];
         }
     }
 }
 
-/* Panels [q0, q1) of the columns [j0, j0+nc) x K [p0, p0+kc) of op(B), each
- * NR columns stored k-major (NR values per k); columns past n are zero. */
-static void pack_b(const Plan *pl, int j0, int nc, int p0, int kc, int q0, int q1, float *dst) {
-    const int nr = pl->kern->nr;
-    for (int q = q0; q < q1; q++) {
-        float *panel = dst + (size_t)q * nr * kc;
-        int col0 = j0 + q * nr, cols = min_int(nr, nc - q * nr);
-        if (cols < nr) memset(panel, 0, sizeof(float) * nr * kc);
-        if (pl->trans_b) { /* B stored [n, k]: op(B)[p][col] = b[col][p] */
-            for (int j = 0; j < cols; j++) {
-                const float *src = pl->b + (size_t)(col0 + j) * pl->ldb + p0;
-                for (int p = 0; p < kc; p++) panel[(size_t)p * nr + j] = src[p];
+/* Element (p, x) = src[p * ld + x] for p < kc, x < count (operand rows that
+ * run along M or N) into panels of width: panel x / width, at p * width +
+ * x % width. K outermost, so each source row is read once (a row of a wide
+ * operand is a fresh page; one panel at a time would revisit it per panel);
+ * SSE copies, as a memcpy call would cost more than the 14 or 32 floats of
+ * a panel row. */
+static void pack_rows(const float *restrict src, int ld, int kc, int count, int width, float *restrict dst) {
+    for (int p = 0; p < kc; p++) {
+        const float *s = src + (size_t)p * ld;
+        for (int x0 = 0; x0 < count; x0 += width) {
+            float *d = dst + (size_t)x0 * kc + (size_t)p * width;
+            int len = min_int(width, count - x0), x = 0;
+#ifdef __SSE2__
+            for (; x + 4 <= len; x += 4) _mm_storeu_ps(d + x, _mm_loadu_ps(s + x0 + x));
+            if (x + 2 <= len) { /* the 6- and 14-wide panels end in a pair */
+                _mm_storel_epi64((__m128i *)(d + x), _mm_loadl_epi64((const __m128i *)(s + x0 + x)));
+                x += 2;
             }
-        } else {
-            for (int p = 0; p < kc; p++)
-                memcpy(panel + (size_t)p * nr, pl->b + (size_t)(p0 + p) * pl->ldb + col0, sizeof(float) * cols);
+#endif
+            for (; x < len; x++) d[x] = s[x0 + x];
         }
     }
+}
+
+/* count indices of M or N (from 0 at src) x kc of K into panels of width,
+ * the last one zero-padded. rows_along_k: the operand's rows run along K
+ * (element (p, x) at src[x * ld + p]), else along M/N (src[p * ld + x]). */
+static void pack_panels(const float *src, int ld, int rows_along_k, int count, int kc, int width, float *dst) {
+    int tail = count % width;
+    if (tail) memset(dst + (size_t)(count - tail) * kc, 0, sizeof(float) * width * kc);
+    if (!rows_along_k) {
+        pack_rows(src, ld, kc, count, width, dst);
+        return;
+    }
+    for (int x0 = 0; x0 < count; x0 += width)
+        pack_transposed(src + (size_t)x0 * ld, ld, min_int(width, count - x0), kc, width, dst + (size_t)x0 * kc);
+}
+
+/* Rows [i0, i0+mc) x K [p0, p0+kc) of op(A) into MR-row panels. */
+static void pack_a(const Plan *pl, int i0, int mc, int p0, int kc, float *dst) {
+    if (pl->trans_a) /* A stored [k, m] */
+        pack_panels(pl->a + (size_t)p0 * pl->lda + i0, pl->lda, 0, mc, kc, pl->kern->mr, dst);
+    else
+        pack_panels(pl->a + (size_t)i0 * pl->lda + p0, pl->lda, 1, mc, kc, pl->kern->mr, dst);
+}
+
+/* Columns [j0, j0+nc) x K [p0, p0+kc) of op(B) into NR-column panels. */
+static void pack_b(const Plan *pl, int j0, int nc, int p0, int kc, float *dst) {
+    if (pl->trans_b) /* B stored [n, k] */
+        pack_panels(pl->b + (size_t)j0 * pl->ldb + p0, pl->ldb, 1, nc, kc, pl->kern->nr, dst);
+    else
+        pack_panels(pl->b + (size_t)p0 * pl->ldb + j0, pl->ldb, 0, nc, kc, pl->kern->nr, dst);
 }
 
 /* ---- the tiles ---- */
 
 /* One MR x NR tile of C at (i, j) with rows x cols of it inside C. Edge
  * tiles go through a local tile so the kernel never writes outside C. */
-static void run_tile(const Plan *pl, int kc, const float *pa, const float *pb, int i, int j, int rows, int cols,
-                     float beta) {
+static void run_tile(const Plan *pl, int kc, const float *pa, ptrdiff_t a_step, const float *pb, int i, int j,
+                     int rows, int cols, float beta) {
     const SgemmKernel *kern = pl->kern;
     float *c = pl->c + (size_t)i * pl->ldc + j;
     if (rows == kern->mr && cols == kern->nr) {
-        kern->kernel(kc, pa, pb, c, pl->ldc, pl->alpha, beta);
+        kern->kernel(kc, pa, a_step, pb, c, pl->ldc, pl->alpha, beta);
         return;
     }
     _Alignas(64) float tile[MR_MAX * NR_MAX];
-    kern->kernel(kc, pa, pb, tile, kern->nr, 1.0f, 0.0f);
+    kern->kernel(kc, pa, a_step, pb, tile, kern->nr, 1.0f, 0.0f);
     for (int r = 0; r < rows; r++) {
         float *crow = c + (size_t)r * pl->ldc;
         const float *trow = tile + r * kern->nr;
         for (int s = 0; s < cols; s++)
-            crow[s] = beta == 0.0f ? pl->alpha * trow[s] : pl->alpha * trow[s] + beta * crow[s];
+            crow[s] = beta == 0.0f ? pl->alpha * trow[s] : fmaf(beta, crow[s], pl->alpha * trow[s]);
     }
 }
 
-/* The tiles of A block rows [i0, i0+mc) and B panels [q0, q1) of the block
- * starting at column j0. */
-static void run_block(const Plan *pl, int kc, const float *apack, const float *bpack, int i0, int mc, int j0,
-                      int q0, int q1, float beta) {
+/* The tiles of A block rows [i0, i0+mc) and the packed B block of columns
+ * [j0, j0+nc). a_direct: A's block in place (see Plan.a_direct), for all but
+ * a short last panel, which comes packed. */
+static void run_block(const Plan *pl, int kc, const float *apack, const float *a_direct, const float *bpack, int i0,
+                      int mc, int j0, int nc, float beta) {
     const int mr = pl->kern->mr, nr = pl->kern->nr;
-    for (int q = q0; q < q1; q++) {
-        int j = j0 + q * nr, cols = min_int(nr, pl->n - j);
-        const float *pb = bpack + (size_t)q * nr * kc;
-        for (int ip = 0; ip < mc; ip += mr)
-            run_tile(pl, kc, apack + (size_t)ip * kc, pb, i0 + ip, j, min_int(mr, mc - ip), cols, beta);
+    for (int jq = 0; jq < nc; jq += nr) {
+        const float *pb = bpack + (size_t)jq * kc;
+        for (int ip = 0; ip < mc; ip += mr) {
+            int rows = min_int(mr, mc - ip), cols = min_int(nr, nc - jq);
+            if (a_direct && rows == mr)
+                run_tile(pl, kc, a_direct + ip, pl->lda, pb, i0 + ip, j0 + jq, rows, cols, beta);
+            else
+                run_tile(pl, kc, apack + (size_t)ip * kc, mr, pb, i0 + ip, j0 + jq, rows, cols, beta);
+        }
     }
 }
 
-/* What thread tid of pl->threads does; bpack is shared by the team. */
-static void sgemm_worker(const Plan *pl, float *bpack, int tid) {
-    const int nt = pl->threads, nr = pl->kern->nr;
-    float *apack = packbuf_reserve(&tls_pack_a, (size_t)pl->mc * pl->kc);
-    for (int j0 = 0; j0 < pl->n; j0 += pl->nc) {
-        int nc = min_int(pl->nc, pl->n - j0), panels = ceil_div(nc, nr);
+/* C rows [i_lo, i_hi) x columns [j_lo, j_hi), all of K, on the calling
+ * thread with its own pack buffers: for each NC column block and KC slice,
+ * pack B once, then each MC row block of A, then the tiles. */
+static void sgemm_region(const Plan *pl, int i_lo, int i_hi, int j_lo, int j_hi) {
+    if (i_lo >= i_hi || j_lo >= j_hi) return;
+    const int mr = pl->kern->mr, nr = pl->kern->nr;
+    const int mc = block_size(i_hi - i_lo, MC_TARGET, mr), nc = block_size(j_hi - j_lo, NC_MAX, nr);
+    float *apack = packbuf_reserve(&tls_pack_a, (size_t)mc * pl->kc);
+    float *bpack = packbuf_reserve(&tls_pack_b, (size_t)nc * pl->kc);
+    for (int j0 = j_lo; j0 < j_hi; j0 += nc) {
+        int ncur = min_int(nc, j_hi - j0);
         for (int p0 = 0; p0 < pl->k; p0 += pl->kc) {
             int kc = min_int(pl->kc, pl->k - p0);
             float beta = p0 == 0 ? pl->beta : 1.0f; /* later slices add to C */
-            pack_b(pl, j0, nc, p0, kc, panels * tid / nt, panels * (tid + 1) / nt, bpack);
-            if (nt > 1) {
-#pragma omp barrier
-            }
-            int items = pl->mblocks * pl->nsplit, packed = -1;
-            for (int it = items * tid / nt; it < items * (tid + 1) / nt; it++) {
-                int ib = it / pl->nsplit, share = it % pl->nsplit, i0 = ib * pl->mc;
-                int mc = min_int(pl->mc, pl->m - i0);
-                if (ib != packed) pack_a(pl, i0, mc, p0, kc, apack);
-                packed = ib;
-                run_block(pl, kc, apack, bpack, i0, mc, j0, panels * share / pl->nsplit,
-                          panels * (share + 1) / pl->nsplit, beta);
-            }
-            if (nt > 1) {
-#pragma omp barrier
+            pack_b(pl, j0, ncur, p0, kc, bpack);
+            for (int i0 = i_lo; i0 < i_hi; i0 += mc) {
+                int mcur = min_int(mc, i_hi - i0), tail = mcur % mr;
+                const float *a_direct = pl->a_direct ? pl->a + (size_t)p0 * pl->lda + i0 : NULL;
+                int first = a_direct ? mcur - tail : 0; /* rows that need packing */
+                if (first < mcur) pack_a(pl, i0 + first, mcur - first, p0, kc, apack + (size_t)first * kc);
+                run_block(pl, kc, apack, a_direct, bpack, i0, mcur, j0, ncur, beta);
             }
         }
+    }
+}
+
+/* Thread tid's share of count, in whole units (tiles never straddle shares,
+ * so every tile is the same as on one thread). */
+static void thread_share(int count, int unit, int tid, int nt, int *lo, int *hi) {
+    int units = ceil_div(count, unit);
+    *lo = min_int(count, units * tid / nt * unit);
+    *hi = min_int(count, units * (tid + 1) / nt * unit);
+}
+
+/* Thread tid of nt: its rows (or columns) of C, with everything it needs
+ * packed by itself, so the threads never wait for one another. The operand
+ * each thread packs in full is the smaller one (see sgemm_dusk). */
+static void sgemm_thread(const Plan *pl, int tid, int nt) {
+    int lo, hi;
+    if (pl->split_m) {
+        thread_share(pl->m, pl->kern->mr, tid, nt, &lo, &hi);
+        sgemm_region(pl, lo, hi, 0, pl->n);
+    } else {
+        thread_share(pl->n, pl->kern->nr, tid, nt, &lo, &hi);
+        sgemm_region(pl, 0, pl->m, lo, hi);
     }
 }
 
@@ -248,19 +317,19 @@ void sgemm_dusk(int trans_a, int trans_b, int m, int n, int k, float alpha, cons
         scale_c(m, n, beta, c, ldc);
         return;
     }
-    Plan pl = make_plan(current_kernel(), m, n, k, thread_count(m, n, k));
-    pl.trans_a = trans_a, pl.trans_b = trans_b, pl.lda = lda, pl.ldb = ldb, pl.ldc = ldc;
-    pl.alpha = alpha, pl.beta = beta, pl.a = a, pl.b = b, pl.c = c;
-    float *bpack = packbuf_reserve(&tls_pack_b, (size_t)pl.nc * pl.kc);
+    const SgemmKernel *kern = current_kernel();
+    Plan pl = {.kern = kern, .trans_a = trans_a, .trans_b = trans_b, .m = m, .n = n, .k = k, .lda = lda,
+               .ldb = ldb, .ldc = ldc, .alpha = alpha, .beta = beta, .a = a, .b = b, .c = c};
+    pl.kc = block_size(k, KC_MAX, 1);
+    pl.a_direct = trans_a && n <= A_DIRECT_MAX_PANELS * kern->nr;
+    pl.threads = thread_count(m, n, k);
+    /* Splitting rows makes every thread pack all of B (n x k), splitting
+     * columns all of A (m x k): repeat the smaller. */
+    pl.split_m = n <= m;
     if (pl.threads == 1) {
-        sgemm_worker(&pl, bpack, 0);
+        sgemm_region(&pl, 0, m, 0, n);
         return;
     }
 #pragma omp parallel num_threads(pl.threads)
-    {
-        /* The runtime may give fewer threads than asked: divide by the team. */
-        Plan mine = pl;
-        mine.threads = omp_get_num_threads();
-        sgemm_worker(&mine, bpack, omp_get_thread_num());
-    }
+    sgemm_thread(&pl, omp_get_thread_num(), omp_get_num_threads());
 }

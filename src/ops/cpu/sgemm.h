@@ -8,9 +8,11 @@
 #include <stddef.h>
 
 /* C[MR, NR] = alpha * Apanel Bpanel + beta * C (beta == 0: C is not read).
- * pa holds kc columns of MR packed values, pb kc rows of NR packed values. */
-typedef void (*SgemmMicroKernel)(int kc, const float *pa, const float *pb, float *c, ptrdiff_t ldc, float alpha,
-                                 float beta);
+ * Apanel: kc columns of MR contiguous values, a_step floats apart (MR when
+ * packed, lda when read in place from an A stored [k, m]); pb: kc rows of NR
+ * packed values. */
+typedef void (*SgemmMicroKernel)(int kc, const float *pa, ptrdiff_t a_step, const float *pb, float *c,
+                                 ptrdiff_t ldc, float alpha, float beta);
 
 typedef struct {
     const char *name;         /* "avx512" | "avx2" | "plain" */

@@ -7,12 +7,12 @@
 
 enum { AVX2_MR = 6, AVX2_NR = 16 };
 
-__attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float *pa, const float *pb, float *c,
+__attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float *pa, ptrdiff_t a_step, const float *pb, float *c,
                                                              ptrdiff_t ldc, float alpha, float beta) {
     __m256 acc[AVX2_MR][2];
 #pragma GCC unroll 6
     for (int i = 0; i < AVX2_MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
-    for (int p = 0; p < kc; p++, pa += AVX2_MR, pb += AVX2_NR) {
+    for (int p = 0; p < kc; p++, pa += a_step, pb += AVX2_NR) {
         __m256 b0 = _mm256_loadu_ps(pb), b1 = _mm256_loadu_ps(pb + 8);
 #pragma GCC unroll 6
         for (int i = 0; i < AVX2_MR; i++) {

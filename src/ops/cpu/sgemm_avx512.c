@@ -8,12 +8,17 @@
 
 enum { AVX512_MR = 14, AVX512_NR = 32 };
 
-__attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float *pa, const float *pb, float *c,
+__attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float *pa, ptrdiff_t a_step, const float *pb, float *c,
                                                              ptrdiff_t ldc, float alpha, float beta) {
     __m512 acc[AVX512_MR][2];
 #pragma GCC unroll 14
-    for (int i = 0; i < AVX512_MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
-    for (int p = 0; p < kc; p++, pa += AVX512_MR, pb += AVX512_NR) {
+    for (int i = 0; i < AVX512_MR; i++) {
+        acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+        /* C's tile is written at the end: start fetching its lines now. */
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
+    }
+    for (int p = 0; p < kc; p++, pa += a_step, pb += AVX512_NR) {
         __m512 b0 = _mm512_loadu_ps(pb), b1 = _mm512_loadu_ps(pb + 16);
 #pragma GCC unroll 14
         for (int i = 0; i < AVX512_MR; i++) {
