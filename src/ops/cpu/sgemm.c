@@ -1,9 +1,9 @@
 /* dusk's SGEMM driver, in the BLIS manner: for each NC-wide column block and
  * KC-deep slice of K, B is packed into NR-wide panels, then each MC-row block
  * of A into MR-row panels, and the micro-kernel runs over the tiles. Threads
- * take whole rows (or columns) of C each and pack what they need themselves:
- * no barriers, so a thread that loses its core on a shared machine delays
- * only its own share.
+ * take chunks of whole rows (or columns) of C and pack what they need
+ * themselves: no barriers, and a thread that loses its core on a shared
+ * machine holds back only its current chunk.
  *
  * Determinism: the sum over K is split into slices fixed by k alone, each
  * slice is added to C by the same micro-kernel in the same order, and the
@@ -29,6 +29,9 @@
  * enough). MC sizes the packed A block for L2 (168 x 512 floats = 336 KiB),
  * NC the packed B block; both only divide the work. */
 enum { KC_MAX = 512, MC_TARGET = 168, NC_MAX = 2048, MR_MAX = 16, NR_MAX = 32, A_DIRECT_MAX_PANELS = 2 };
+/* Threads take chunks of C of at least CHUNK_MIN rows or columns, at most
+ * CHUNKS_PER_THREAD each (every chunk packs the other operand again). */
+enum { CHUNK_MIN = 384, CHUNKS_PER_THREAD = 4 };
 /* Below this many multiply-adds a product runs on the calling thread: the
  * fork/join would cost more than it saves. */
 #define SGEMM_SERIAL_MACS (64.0 * 64.0 * 64.0)
@@ -275,24 +278,23 @@ static void sgemm_region(const Plan *pl, int i_lo, int i_hi, int j_lo, int j_hi)
     }
 }
 
-/* Thread tid's share of count, in whole units (tiles never straddle shares,
- * so every tile is the same as on one thread). */
+/* Share tid of nt of count, in whole units (tiles never straddle shares, so
+ * every tile is the same as on one thread). */
 static void thread_share(int count, int unit, int tid, int nt, int *lo, int *hi) {
     int units = ceil_div(count, unit);
     *lo = min_int(count, units * tid / nt * unit);
     *hi = min_int(count, units * (tid + 1) / nt * unit);
 }
 
-/* Thread tid of nt: its rows (or columns) of C, with everything it needs
- * packed by itself, so the threads never wait for one another. The operand
- * each thread packs in full is the smaller one (see sgemm_dusk). */
-static void sgemm_thread(const Plan *pl, int tid, int nt) {
+/* Chunk ch of chunks: its rows (or columns) of C, with everything it needs
+ * packed by the thread that runs it, so threads never wait for one another. */
+static void sgemm_chunk(const Plan *pl, int ch, int chunks) {
     int lo, hi;
     if (pl->split_m) {
-        thread_share(pl->m, pl->kern->mr, tid, nt, &lo, &hi);
+        thread_share(pl->m, pl->kern->mr, ch, chunks, &lo, &hi);
         sgemm_region(pl, lo, hi, 0, pl->n);
     } else {
-        thread_share(pl->n, pl->kern->nr, tid, nt, &lo, &hi);
+        thread_share(pl->n, pl->kern->nr, ch, chunks, &lo, &hi);
         sgemm_region(pl, 0, pl->m, lo, hi);
     }
 }
@@ -323,13 +325,18 @@ void sgemm_dusk(int trans_a, int trans_b, int m, int n, int k, float alpha, cons
     pl.kc = block_size(k, KC_MAX, 1);
     pl.a_direct = trans_a && n <= A_DIRECT_MAX_PANELS * kern->nr;
     pl.threads = thread_count(m, n, k);
-    /* Splitting rows makes every thread pack all of B (n x k), splitting
+    /* Splitting rows makes every chunk pack all of B (n x k), splitting
      * columns all of A (m x k): repeat the smaller. */
     pl.split_m = n <= m;
     if (pl.threads == 1) {
         sgemm_region(&pl, 0, m, 0, n);
         return;
     }
-#pragma omp parallel num_threads(pl.threads)
-    sgemm_thread(&pl, omp_get_thread_num(), omp_get_num_threads());
+    /* The same number of chunks per thread (balanced when every thread has
+     * its core), more than one when they are big: on a shared machine a
+     * thread that loses its core then holds back one chunk, not half of C. */
+    int count = pl.split_m ? m : n, per_thread = count / (pl.threads * CHUNK_MIN);
+    int chunks = pl.threads * (per_thread < 1 ? 1 : per_thread > CHUNKS_PER_THREAD ? CHUNKS_PER_THREAD : per_thread);
+#pragma omp parallel for num_threads(pl.threads) schedule(dynamic, 1)
+    for (int ch = 0; ch < chunks; ch++) sgemm_chunk(&pl, ch, chunks);
 }
