@@ -7,7 +7,7 @@
 #include "ops/ops.h"
 #include "util/err.h"
 
-static GemmImpl g_impl = GEMM_IMPL_OPENBLAS;
+static GemmImpl g_impl = GEMM_IMPL_DUSK;
 static Precision g_precision = PRECISION_FP32;
 
 int ops_set_gemm_impl(const char *name) {
