@@ -115,8 +115,8 @@ typedef struct {
     const float *a, *b;
     float *c;
     int kc;       /* K slice depth (the last slice may be shorter) */
-    int a_direct; /* A stored [k, m] and few B panels: the kernel reads A in place (packing A
-                   * would cost as much as the few tiles that use it) */
+    int a_direct; /* few B panels: the kernel reads A in place (packing A would cost as much
+                   * as the few tiles that use it) */
     int threads;
     int split_m;  /* threads share C by rows (else by columns) */
 } Plan;
@@ -214,6 +214,17 @@ static void pack_b(const Plan *pl, int j0, int nc, int p0, int kc, float *dst) {
 
 /* ---- the tiles ---- */
 
+/* C = alpha * tile + beta * C over the rows x cols inside C, rounded as the
+ * kernels round (one fma), so a tile's bits do not depend on being an edge. */
+static void merge_tile(const Plan *pl, const float *tile, float *c, int rows, int cols, float beta) {
+    for (int r = 0; r < rows; r++) {
+        float *crow = c + (size_t)r * pl->ldc;
+        const float *trow = tile + r * pl->kern->nr;
+        for (int s = 0; s < cols; s++)
+            crow[s] = beta == 0.0f ? pl->alpha * trow[s] : fmaf(beta, crow[s], pl->alpha * trow[s]);
+    }
+}
+
 /* One MR x NR tile of C at (i, j) with rows x cols of it inside C. Edge
  * tiles go through a local tile so the kernel never writes outside C. */
 static void run_tile(const Plan *pl, int kc, const float *pa, ptrdiff_t a_step, const float *pb, int i, int j,
@@ -226,12 +237,21 @@ static void run_tile(const Plan *pl, int kc, const float *pa, ptrdiff_t a_step, 
     }
     _Alignas(64) float tile[MR_MAX * NR_MAX];
     kern->kernel(kc, pa, a_step, pb, tile, kern->nr, 1.0f, 0.0f);
-    for (int r = 0; r < rows; r++) {
-        float *crow = c + (size_t)r * pl->ldc;
-        const float *trow = tile + r * kern->nr;
-        for (int s = 0; s < cols; s++)
-            crow[s] = beta == 0.0f ? pl->alpha * trow[s] : fmaf(beta, crow[s], pl->alpha * trow[s]);
+    merge_tile(pl, tile, c, rows, cols, beta);
+}
+
+/* A full-height tile with A read in place from a row-major A. */
+static void run_tile_rows(const Plan *pl, int kc, const float *a, const float *pb, int i, int j, int cols,
+                          float beta) {
+    const SgemmKernel *kern = pl->kern;
+    float *c = pl->c + (size_t)i * pl->ldc + j;
+    if (cols == kern->nr) {
+        kern->kernel_rows(kc, a, pl->lda, pb, c, pl->ldc, pl->alpha, beta);
+        return;
     }
+    _Alignas(64) float tile[MR_MAX * NR_MAX];
+    kern->kernel_rows(kc, a, pl->lda, pb, tile, kern->nr, 1.0f, 0.0f);
+    merge_tile(pl, tile, c, kern->mr, cols, beta);
 }
 
 /* The tiles of A block rows [i0, i0+mc) and the packed B block of columns
@@ -244,8 +264,10 @@ static void run_block(const Plan *pl, int kc, const float *apack, const float *a
         const float *pb = bpack + (size_t)jq * kc;
         for (int ip = 0; ip < mc; ip += mr) {
             int rows = min_int(mr, mc - ip), cols = min_int(nr, nc - jq);
-            if (a_direct && rows == mr)
+            if (a_direct && rows == mr && pl->trans_a)
                 run_tile(pl, kc, a_direct + ip, pl->lda, pb, i0 + ip, j0 + jq, rows, cols, beta);
+            else if (a_direct && rows == mr)
+                run_tile_rows(pl, kc, a_direct + (size_t)ip * pl->lda, pb, i0 + ip, j0 + jq, cols, beta);
             else
                 run_tile(pl, kc, apack + (size_t)ip * kc, mr, pb, i0 + ip, j0 + jq, rows, cols, beta);
         }
@@ -269,7 +291,9 @@ static void sgemm_region(const Plan *pl, int i_lo, int i_hi, int j_lo, int j_hi)
             pack_b(pl, j0, ncur, p0, kc, bpack);
             for (int i0 = i_lo; i0 < i_hi; i0 += mc) {
                 int mcur = min_int(mc, i_hi - i0), tail = mcur % mr;
-                const float *a_direct = pl->a_direct ? pl->a + (size_t)p0 * pl->lda + i0 : NULL;
+                const float *a_direct = !pl->a_direct ? NULL
+                                        : pl->trans_a ? pl->a + (size_t)p0 * pl->lda + i0
+                                                      : pl->a + (size_t)i0 * pl->lda + p0;
                 int first = a_direct ? mcur - tail : 0; /* rows that need packing */
                 if (first < mcur) pack_a(pl, i0 + first, mcur - first, p0, kc, apack + (size_t)first * kc);
                 run_block(pl, kc, apack, a_direct, bpack, i0, mcur, j0, ncur, beta);
@@ -323,7 +347,7 @@ void sgemm_dusk(int trans_a, int trans_b, int m, int n, int k, float alpha, cons
     Plan pl = {.kern = kern, .trans_a = trans_a, .trans_b = trans_b, .m = m, .n = n, .k = k, .lda = lda,
                .ldb = ldb, .ldc = ldc, .alpha = alpha, .beta = beta, .a = a, .b = b, .c = c};
     pl.kc = block_size(k, KC_MAX, 1);
-    pl.a_direct = trans_a && n <= A_DIRECT_MAX_PANELS * kern->nr;
+    pl.a_direct = n <= A_DIRECT_MAX_PANELS * kern->nr && (trans_a || kern->kernel_rows);
     pl.threads = thread_count(m, n, k);
     /* Splitting rows makes every chunk pack all of B (n x k), splitting
      * columns all of A (m x k): repeat the smaller. */

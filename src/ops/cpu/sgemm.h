@@ -14,10 +14,16 @@
 typedef void (*SgemmMicroKernel)(int kc, const float *pa, ptrdiff_t a_step, const float *pb, float *c,
                                  ptrdiff_t ldc, float alpha, float beta);
 
+/* The same tile with A read in place from a row-major A (MR rows lda apart,
+ * K along each row). */
+typedef void (*SgemmRowsKernel)(int kc, const float *a, ptrdiff_t lda, const float *pb, float *c, ptrdiff_t ldc,
+                                float alpha, float beta);
+
 typedef struct {
     const char *name;         /* "avx512" | "avx2" | "plain" */
     int mr, nr;               /* register tile */
     SgemmMicroKernel kernel;
+    SgemmRowsKernel kernel_rows; /* NULL: A is always packed when stored [m, k] */
     int (*cpu_has)(void);     /* 1 when this CPU (and OS) can run it */
 } SgemmKernel;
 

@@ -37,4 +37,4 @@ __attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float 
 
 static int cpu_has_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
 
-const SgemmKernel sgemm_kernel_avx2 = {"avx2", AVX2_MR, AVX2_NR, kernel_avx2, cpu_has_avx2};
+const SgemmKernel sgemm_kernel_avx2 = {"avx2", AVX2_MR, AVX2_NR, kernel_avx2, NULL, cpu_has_avx2};

@@ -1,15 +1,18 @@
 /* The AVX-512 micro-kernel: a 14x32 tile in 28 zmm accumulators; per k step
- * two vector loads of packed B and 14 broadcasts of packed A. Compiled for
- * AVX-512 through the target attribute only, so the file builds (and the
- * dispatcher skips it) on any x86-64 without -march flags. */
+ * two vector loads of packed B and 14 broadcasts of A. Compiled for AVX-512
+ * through the target attribute only, so the file builds (and the dispatcher
+ * skips it) on any x86-64 without -march flags. */
 #include <immintrin.h>
 
 #include "ops/cpu/sgemm.h"
 
 enum { AVX512_MR = 14, AVX512_NR = 32 };
 
-__attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float *pa, ptrdiff_t a_step, const float *pb, float *c,
-                                                             ptrdiff_t ldc, float alpha, float beta) {
+/* Element (i, p) of the A panel is a[i * a_row + p * a_col]; the two entry
+ * points below fix one of the strides to 1 so the addressing folds away. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+tile_avx512(int kc, const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *pb, float *c, ptrdiff_t ldc,
+            float alpha, float beta) {
     __m512 acc[AVX512_MR][2];
 #pragma GCC unroll 14
     for (int i = 0; i < AVX512_MR; i++) {
@@ -18,11 +21,11 @@ __attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float
         _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
         _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
     }
-    for (int p = 0; p < kc; p++, pa += a_step, pb += AVX512_NR) {
+    for (int p = 0; p < kc; p++, a += a_col, pb += AVX512_NR) {
         __m512 b0 = _mm512_loadu_ps(pb), b1 = _mm512_loadu_ps(pb + 16);
 #pragma GCC unroll 14
         for (int i = 0; i < AVX512_MR; i++) {
-            __m512 ai = _mm512_set1_ps(pa[i]);
+            __m512 ai = _mm512_set1_ps(a[i * a_row]);
             acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
             acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
         }
@@ -41,6 +44,19 @@ __attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float
     }
 }
 
+__attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float *pa, ptrdiff_t a_step,
+                                                             const float *pb, float *c, ptrdiff_t ldc, float alpha,
+                                                             float beta) {
+    tile_avx512(kc, pa, 1, a_step, pb, c, ldc, alpha, beta);
+}
+
+__attribute__((target("avx512f"))) static void kernel_avx512_rows(int kc, const float *a, ptrdiff_t lda,
+                                                                  const float *pb, float *c, ptrdiff_t ldc,
+                                                                  float alpha, float beta) {
+    tile_avx512(kc, a, lda, 1, pb, c, ldc, alpha, beta);
+}
+
 static int cpu_has_avx512(void) { return __builtin_cpu_supports("avx512f"); }
 
-const SgemmKernel sgemm_kernel_avx512 = {"avx512", AVX512_MR, AVX512_NR, kernel_avx512, cpu_has_avx512};
+const SgemmKernel sgemm_kernel_avx512 = {"avx512", AVX512_MR, AVX512_NR, kernel_avx512, kernel_avx512_rows,
+                                         cpu_has_avx512};

@@ -21,4 +21,4 @@ static void kernel_plain(int kc, const float *pa, ptrdiff_t a_step, const float 
 
 static int cpu_has_plain(void) { return 1; }
 
-const SgemmKernel sgemm_kernel_plain = {"plain", PLAIN_MR, PLAIN_NR, kernel_plain, cpu_has_plain};
+const SgemmKernel sgemm_kernel_plain = {"plain", PLAIN_MR, PLAIN_NR, kernel_plain, NULL, cpu_has_plain};
