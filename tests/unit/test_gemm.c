@@ -3,7 +3,8 @@
  * are not multiples of any block (MR 14/6/4, NR 32/16, KC 512, MC ~168,
  * NC 2048), alpha/beta variants with BLAS semantics (beta 0 ignores NaN in
  * C), leading dimensions wider than the rows; then determinism (repeat, 1 vs
- * 2 threads) and calls from inside an OpenMP parallel region.
+ * 2 threads, AVX-512 vs AVX2) and calls from inside an OpenMP parallel
+ * region.
  *
  * Tolerance: each output is a float dot product of length k, scaled by alpha
  * and added to beta*C. Standard error analysis bounds its error by
@@ -165,6 +166,29 @@ static void check_inside_parallel(Rng *r, const char *kernel) {
     free(outside), free_case(&t);
 }
 
+/* AVX-512 and AVX2 split K at the same places and chain one fma per k in
+ * the same order, so they give the same bits: a run's numbers do not depend
+ * on which of the two the machine has. */
+static void check_avx_kernels_agree(Rng *r) {
+    if (!sgemm_kernel_avx512.cpu_has() || !sgemm_kernel_avx2.cpu_has()) {
+        printf("avx512 vs avx2 bits: not run (this CPU lacks one)\n");
+        return;
+    }
+    int differ = 0;
+    for (int tr = 0; tr < 4; tr++)
+        for (int s = 0; s < N_SHAPES; s += 2) {
+            Case t = make_case(r, tr & 1, tr >> 1, SHAPES[s], 0.7f, 0.3f, 0);
+            CHECK(sgemm_set_kernel("avx512") == 0);
+            float *c512 = run_case(&t);
+            CHECK(sgemm_set_kernel("avx2") == 0);
+            float *c2 = run_case(&t);
+            differ += memcmp(c512, c2, sizeof(float) * t.m * t.ldc) != 0;
+            free(c512), free(c2), free_case(&t);
+        }
+    CHECK_MSG(differ == 0, "avx512 and avx2 differ on %d cases", differ);
+    printf("avx512 vs avx2 bits: %d cases, %d differ\n", 4 * ((N_SHAPES + 1) / 2), differ);
+}
+
 /* DUSK_GEMM_KERNEL is read on first use, so each value gets a fresh child. */
 static int child_kernel_status(const char *value, const char *expect_name) {
     pid_t pid = fork();
@@ -209,5 +233,6 @@ int main(void) {
         check_determinism(&r, kernels[i]->name);
         check_inside_parallel(&r, kernels[i]->name);
     }
+    check_avx_kernels_agree(&r);
     return check_report("test_gemm");
 }
