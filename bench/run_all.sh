@@ -8,6 +8,7 @@ B="$ROOT/build"
 STEPS="${1:-5}"
 THREADS="${DUSK_THREADS:-2}"
 export OMP_NUM_THREADS="$THREADS"
+bash "$ROOT/bench/gemm.sh" 3
 echo "== train step (forward + backward + AdamW), $THREADS threads, median of $STEPS steps"
 echo "   OpenBLAS kernel: $("$B/bench/blas_info")"
 for cfg in tiny small; do

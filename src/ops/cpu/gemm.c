@@ -1,12 +1,13 @@
 /* The one door to matrix products: the process-wide GEMM settings and the
- * dispatch to an implementation (OpenBLAS today). */
+ * dispatch to an implementation (dusk's own, sgemm.c, or OpenBLAS). */
 #include <cblas.h>
 #include <string.h>
 
+#include "ops/cpu/sgemm.h"
 #include "ops/ops.h"
 #include "util/err.h"
 
-static GemmImpl g_impl = GEMM_IMPL_OPENBLAS;
+static GemmImpl g_impl = GEMM_IMPL_DUSK;
 static Precision g_precision = PRECISION_FP32;
 
 int ops_set_gemm_impl(const char *name) {
@@ -27,10 +28,16 @@ GemmImpl ops_gemm_impl(void) { return g_impl; }
 Precision ops_precision(void) { return g_precision; }
 const char *ops_gemm_impl_name(void) { return g_impl == GEMM_IMPL_DUSK ? "dusk" : "openblas"; }
 const char *ops_precision_name(void) { return g_precision == PRECISION_BF16 ? "bf16" : "fp32"; }
-const char *ops_gemm_kernel_name(void) { return openblas_get_corename(); }
+const char *ops_gemm_kernel_name(void) {
+    return g_impl == GEMM_IMPL_DUSK ? sgemm_kernel_name() : openblas_get_corename();
+}
 
 void gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
           int ldb, float beta, float *c, int ldc) {
+    if (g_impl == GEMM_IMPL_DUSK) {
+        sgemm_dusk(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, m, n, k,
                 alpha, a, lda, b, ldb, beta, c, ldc);
 }

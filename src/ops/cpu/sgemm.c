@@ -1,0 +1,366 @@
+/* dusk's SGEMM driver, in the BLIS manner: for each NC-wide column block and
+ * KC-deep slice of K, B is packed into NR-wide panels, then each MC-row block
+ * of A into MR-row panels, and the micro-kernel runs over the tiles. Threads
+ * take chunks of whole rows (or columns) of C and pack what they need
+ * themselves: no barriers, and a thread that loses its core on a shared
+ * machine holds back only its current chunk.
+ *
+ * Determinism: the sum over K is split into slices fixed by k alone, each
+ * slice is added to C by the same micro-kernel in the same order, and the
+ * threads only divide M and N between them, so the result does not depend on
+ * the thread count and repeats bit for bit. */
+#include <math.h>
+#include <omp.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "ops/cpu/sgemm.h"
+#include "util/err.h"
+
+/* KC is the only constant that changes the arithmetic (where the sum over K
+ * is split); 512 measured best on Zen 5 among 256..683 (fewer passes over C
+ * for the long-K dW products; a 64 KiB B panel still streams from L2 fast
+ * enough). MC sizes the packed A block for L2 (168 x 512 floats = 336 KiB),
+ * NC the packed B block; both only divide the work. */
+enum { KC_MAX = 512, MC_TARGET = 168, NC_MAX = 2048, MR_MAX = 16, NR_MAX = 32, A_DIRECT_MAX_PANELS = 2 };
+/* Threads take chunks of C of at least CHUNK_MIN rows or columns, at most
+ * CHUNKS_PER_THREAD each (every chunk packs the other operand again). */
+enum { CHUNK_MIN = 384, CHUNKS_PER_THREAD = 4 };
+/* Below this many multiply-adds a product runs on the calling thread: the
+ * fork/join would cost more than it saves. */
+#define SGEMM_SERIAL_MACS (64.0 * 64.0 * 64.0)
+
+static const SgemmKernel *const g_kernels[] = {&sgemm_kernel_avx512, &sgemm_kernel_avx2, &sgemm_kernel_plain};
+enum { N_KERNELS = sizeof g_kernels / sizeof g_kernels[0] };
+static const SgemmKernel *g_kernel;
+static pthread_once_t g_kernel_once = PTHREAD_ONCE_INIT;
+
+static int min_int(int a, int b) { return a < b ? a : b; }
+static int ceil_div(int a, int b) { return (a + b - 1) / b; }
+static int round_up(int a, int b) { return ceil_div(a, b) * b; }
+
+/* ---- kernel selection ---- */
+
+static const SgemmKernel *best_kernel(void) {
+    for (int i = 0; i < N_KERNELS; i++)
+        if (g_kernels[i]->cpu_has()) return g_kernels[i];
+    return &sgemm_kernel_plain;
+}
+
+static int choose_kernel(const char *name) {
+    if (!name || !strcmp(name, "auto")) {
+        g_kernel = best_kernel();
+        return 0;
+    }
+    for (int i = 0; i < N_KERNELS; i++) {
+        if (strcmp(name, g_kernels[i]->name) != 0) continue;
+        if (!g_kernels[i]->cpu_has())
+            return dusk_error("GEMM kernel '%s' cannot run here: this CPU lacks %s", name,
+                              g_kernels[i] == &sgemm_kernel_avx512 ? "AVX-512F" : "AVX2 and FMA");
+        g_kernel = g_kernels[i];
+        return 0;
+    }
+    return dusk_error("GEMM kernel must be avx512, avx2, plain or auto (got '%s')", name);
+}
+
+static void choose_kernel_from_env(void) {
+    const char *env = getenv("DUSK_GEMM_KERNEL");
+    if (choose_kernel(env && *env ? env : NULL) != 0) dusk_die("DUSK_GEMM_KERNEL: %s", dusk_last_error());
+}
+
+static const SgemmKernel *current_kernel(void) {
+    pthread_once(&g_kernel_once, choose_kernel_from_env);
+    return g_kernel;
+}
+
+int sgemm_set_kernel(const char *name) {
+    current_kernel(); /* the environment first, so it cannot override this call later */
+    return choose_kernel(name);
+}
+
+const char *sgemm_kernel_name(void) { return current_kernel()->name; }
+
+/* ---- per-thread pack buffers, kept between calls ---- */
+
+typedef struct {
+    void *raw;
+    float *data; /* raw aligned to a cache line */
+    size_t cap;  /* floats */
+} PackBuf;
+
+static _Thread_local PackBuf tls_pack_a, tls_pack_b;
+
+static float *packbuf_reserve(PackBuf *buf, size_t count) {
+    if (count > buf->cap) {
+        free(buf->raw);
+        buf->raw = xmalloc(count * sizeof(float) + 63);
+        buf->data = (float *)(((uintptr_t)buf->raw + 63) & ~(uintptr_t)63);
+        buf->cap = count;
+    }
+    return buf->data;
+}
+
+/* ---- the plan of one call ---- */
+
+typedef struct {
+    const SgemmKernel *kern;
+    int trans_a, trans_b, m, n, k, lda, ldb, ldc;
+    float alpha, beta;
+    const float *a, *b;
+    float *c;
+    int kc;       /* K slice depth (the last slice may be shorter) */
+    int a_direct; /* few B panels: the kernel reads A in place (packing A would cost as much
+                   * as the few tiles that use it) */
+    int threads;
+    int split_m;  /* threads share C by rows (else by columns) */
+} Plan;
+
+/* Equal block counts: count split into pieces of at most target, each
+ * rounded up to a multiple of unit. */
+static int block_size(int count, int target, int unit) {
+    return round_up(ceil_div(count, ceil_div(count, target)), unit);
+}
+
+/* ---- packing ---- */
+
+/* dst[p * width + i] = src[i * ld + p] for i < rows, p < kc: a panel from
+ * operand rows that run along K. Walks K one cache line (16 floats) at a
+ * time across all rows, so each line is read whole while it is in L1 (the
+ * rows of a wide matrix alias to the same L1 sets), in 4x4 SSE transposes
+ * (SSE2 is part of x86-64 itself). */
+static void pack_transposed(const float *src, int ld, int rows, int kc, int width, float *dst) {
+    enum { LINE = 16 };
+    for (int p0 = 0; p0 < kc; p0 += LINE) {
+        int len = min_int(LINE, kc - p0), i = 0;
+#ifdef __SSE2__
+        for (; i + 4 <= rows && len == LINE; i += 4)
+            for (int p = p0; p < p0 + LINE; p += 4) {
+                const float *s = src + (size_t)i * ld + p;
+                __m128 r0 = _mm_loadu_ps(s), r1 = _mm_loadu_ps(s + ld);
+                __m128 r2 = _mm_loadu_ps(s + 2 * (size_t)ld), r3 = _mm_loadu_ps(s + 3 * (size_t)ld);
+                _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+                float *d = dst + (size_t)p * width + i;
+                _mm_storeu_ps(d, r0), _mm_storeu_ps(d + width, r1);
+                _mm_storeu_ps(d + 2 * width, r2), _mm_storeu_ps(d + 3 * width, r3);
+            }
+#endif
+        for (; i < rows; i++) {
+            const float *s = src + (size_t)i * ld + p0;
+            float *d = dst + (size_t)p0 * width + i;
+            for (int p = 0; p < len; p++) d[(size_t)p * width] = s[p];
+        }
+    }
+}
+
+/* Element (p, x) = src[p * ld + x] for p < kc, x < count (operand rows that
+ * run along M or N) into panels of width: panel x / width, at p * width +
+ * x % width. K outermost, so each source row is read once (a row of a wide
+ * operand is a fresh page; one panel at a time would revisit it per panel);
+ * SSE copies, as a memcpy call would cost more than the 14 or 32 floats of
+ * a panel row. */
+static void pack_rows(const float *restrict src, int ld, int kc, int count, int width, float *restrict dst) {
+    for (int p = 0; p < kc; p++) {
+        const float *s = src + (size_t)p * ld;
+        for (int x0 = 0; x0 < count; x0 += width) {
+            float *d = dst + (size_t)x0 * kc + (size_t)p * width;
+            int len = min_int(width, count - x0), x = 0;
+#ifdef __SSE2__
+            for (; x + 4 <= len; x += 4) _mm_storeu_ps(d + x, _mm_loadu_ps(s + x0 + x));
+            if (x + 2 <= len) { /* the 6- and 14-wide panels end in a pair */
+                _mm_storel_epi64((__m128i *)(d + x), _mm_loadl_epi64((const __m128i *)(s + x0 + x)));
+                x += 2;
+            }
+#endif
+            for (; x < len; x++) d[x] = s[x0 + x];
+        }
+    }
+}
+
+/* count indices of M or N (from 0 at src) x kc of K into panels of width,
+ * the last one zero-padded. rows_along_k: the operand's rows run along K
+ * (element (p, x) at src[x * ld + p]), else along M/N (src[p * ld + x]). */
+static void pack_panels(const float *src, int ld, int rows_along_k, int count, int kc, int width, float *dst) {
+    int tail = count % width;
+    if (tail) memset(dst + (size_t)(count - tail) * kc, 0, sizeof(float) * width * kc);
+    if (!rows_along_k) {
+        pack_rows(src, ld, kc, count, width, dst);
+        return;
+    }
+    for (int x0 = 0; x0 < count; x0 += width)
+        pack_transposed(src + (size_t)x0 * ld, ld, min_int(width, count - x0), kc, width, dst + (size_t)x0 * kc);
+}
+
+/* Rows [i0, i0+mc) x K [p0, p0+kc) of op(A) into MR-row panels. */
+static void pack_a(const Plan *pl, int i0, int mc, int p0, int kc, float *dst) {
+    if (pl->trans_a) /* A stored [k, m] */
+        pack_panels(pl->a + (size_t)p0 * pl->lda + i0, pl->lda, 0, mc, kc, pl->kern->mr, dst);
+    else
+        pack_panels(pl->a + (size_t)i0 * pl->lda + p0, pl->lda, 1, mc, kc, pl->kern->mr, dst);
+}
+
+/* Columns [j0, j0+nc) x K [p0, p0+kc) of op(B) into NR-column panels. */
+static void pack_b(const Plan *pl, int j0, int nc, int p0, int kc, float *dst) {
+    if (pl->trans_b) /* B stored [n, k] */
+        pack_panels(pl->b + (size_t)j0 * pl->ldb + p0, pl->ldb, 1, nc, kc, pl->kern->nr, dst);
+    else
+        pack_panels(pl->b + (size_t)p0 * pl->ldb + j0, pl->ldb, 0, nc, kc, pl->kern->nr, dst);
+}
+
+/* ---- the tiles ---- */
+
+/* C = alpha * tile + beta * C over the rows x cols inside C, rounded as the
+ * kernels round (one fma), so a tile's bits do not depend on being an edge. */
+static void merge_tile(const Plan *pl, const float *tile, float *c, int rows, int cols, float beta) {
+    for (int r = 0; r < rows; r++) {
+        float *crow = c + (size_t)r * pl->ldc;
+        const float *trow = tile + r * pl->kern->nr;
+        for (int s = 0; s < cols; s++)
+            crow[s] = beta == 0.0f ? pl->alpha * trow[s] : fmaf(beta, crow[s], pl->alpha * trow[s]);
+    }
+}
+
+/* One MR x NR tile of C at (i, j) with rows x cols of it inside C. Edge
+ * tiles go through a local tile so the kernel never writes outside C. */
+static void run_tile(const Plan *pl, int kc, const float *pa, ptrdiff_t a_step, const float *pb, int i, int j,
+                     int rows, int cols, float beta) {
+    const SgemmKernel *kern = pl->kern;
+    float *c = pl->c + (size_t)i * pl->ldc + j;
+    if (rows == kern->mr && cols == kern->nr) {
+        kern->kernel(kc, pa, a_step, pb, c, pl->ldc, pl->alpha, beta);
+        return;
+    }
+    _Alignas(64) float tile[MR_MAX * NR_MAX];
+    kern->kernel(kc, pa, a_step, pb, tile, kern->nr, 1.0f, 0.0f);
+    merge_tile(pl, tile, c, rows, cols, beta);
+}
+
+/* A full-height tile with A read in place from a row-major A. */
+static void run_tile_rows(const Plan *pl, int kc, const float *a, const float *pb, int i, int j, int cols,
+                          float beta) {
+    const SgemmKernel *kern = pl->kern;
+    float *c = pl->c + (size_t)i * pl->ldc + j;
+    if (cols == kern->nr) {
+        kern->kernel_rows(kc, a, pl->lda, pb, c, pl->ldc, pl->alpha, beta);
+        return;
+    }
+    _Alignas(64) float tile[MR_MAX * NR_MAX];
+    kern->kernel_rows(kc, a, pl->lda, pb, tile, kern->nr, 1.0f, 0.0f);
+    merge_tile(pl, tile, c, kern->mr, cols, beta);
+}
+
+/* The tiles of A block rows [i0, i0+mc) and the packed B block of columns
+ * [j0, j0+nc). a_direct: A's block in place (see Plan.a_direct), for all but
+ * a short last panel, which comes packed. */
+static void run_block(const Plan *pl, int kc, const float *apack, const float *a_direct, const float *bpack, int i0,
+                      int mc, int j0, int nc, float beta) {
+    const int mr = pl->kern->mr, nr = pl->kern->nr;
+    for (int jq = 0; jq < nc; jq += nr) {
+        const float *pb = bpack + (size_t)jq * kc;
+        for (int ip = 0; ip < mc; ip += mr) {
+            int rows = min_int(mr, mc - ip), cols = min_int(nr, nc - jq);
+            if (a_direct && rows == mr && pl->trans_a)
+                run_tile(pl, kc, a_direct + ip, pl->lda, pb, i0 + ip, j0 + jq, rows, cols, beta);
+            else if (a_direct && rows == mr)
+                run_tile_rows(pl, kc, a_direct + (size_t)ip * pl->lda, pb, i0 + ip, j0 + jq, cols, beta);
+            else
+                run_tile(pl, kc, apack + (size_t)ip * kc, mr, pb, i0 + ip, j0 + jq, rows, cols, beta);
+        }
+    }
+}
+
+/* C rows [i_lo, i_hi) x columns [j_lo, j_hi), all of K, on the calling
+ * thread with its own pack buffers: for each NC column block and KC slice,
+ * pack B once, then each MC row block of A, then the tiles. */
+static void sgemm_region(const Plan *pl, int i_lo, int i_hi, int j_lo, int j_hi) {
+    if (i_lo >= i_hi || j_lo >= j_hi) return;
+    const int mr = pl->kern->mr, nr = pl->kern->nr;
+    const int mc = block_size(i_hi - i_lo, MC_TARGET, mr), nc = block_size(j_hi - j_lo, NC_MAX, nr);
+    float *apack = packbuf_reserve(&tls_pack_a, (size_t)mc * pl->kc);
+    float *bpack = packbuf_reserve(&tls_pack_b, (size_t)nc * pl->kc);
+    for (int j0 = j_lo; j0 < j_hi; j0 += nc) {
+        int ncur = min_int(nc, j_hi - j0);
+        for (int p0 = 0; p0 < pl->k; p0 += pl->kc) {
+            int kc = min_int(pl->kc, pl->k - p0);
+            float beta = p0 == 0 ? pl->beta : 1.0f; /* later slices add to C */
+            pack_b(pl, j0, ncur, p0, kc, bpack);
+            for (int i0 = i_lo; i0 < i_hi; i0 += mc) {
+                int mcur = min_int(mc, i_hi - i0), tail = mcur % mr;
+                const float *a_direct = !pl->a_direct ? NULL
+                                        : pl->trans_a ? pl->a + (size_t)p0 * pl->lda + i0
+                                                      : pl->a + (size_t)i0 * pl->lda + p0;
+                int first = a_direct ? mcur - tail : 0; /* rows that need packing */
+                if (first < mcur) pack_a(pl, i0 + first, mcur - first, p0, kc, apack + (size_t)first * kc);
+                run_block(pl, kc, apack, a_direct, bpack, i0, mcur, j0, ncur, beta);
+            }
+        }
+    }
+}
+
+/* Share tid of nt of count, in whole units (tiles never straddle shares, so
+ * every tile is the same as on one thread). */
+static void thread_share(int count, int unit, int tid, int nt, int *lo, int *hi) {
+    int units = ceil_div(count, unit);
+    *lo = min_int(count, units * tid / nt * unit);
+    *hi = min_int(count, units * (tid + 1) / nt * unit);
+}
+
+/* Chunk ch of chunks: its rows (or columns) of C, with everything it needs
+ * packed by the thread that runs it, so threads never wait for one another. */
+static void sgemm_chunk(const Plan *pl, int ch, int chunks) {
+    int lo, hi;
+    if (pl->split_m) {
+        thread_share(pl->m, pl->kern->mr, ch, chunks, &lo, &hi);
+        sgemm_region(pl, lo, hi, 0, pl->n);
+    } else {
+        thread_share(pl->n, pl->kern->nr, ch, chunks, &lo, &hi);
+        sgemm_region(pl, 0, pl->m, lo, hi);
+    }
+}
+
+/* C = beta * C, with beta == 0 writing zeros whatever C held. */
+static void scale_c(int m, int n, float beta, float *c, int ldc) {
+    for (int i = 0; i < m; i++) {
+        float *row = c + (size_t)i * ldc;
+        for (int j = 0; j < n; j++) row[j] = beta == 0.0f ? 0.0f : beta * row[j];
+    }
+}
+
+static int thread_count(int m, int n, int k) {
+    if (omp_in_parallel() || (double)m * n * k < SGEMM_SERIAL_MACS) return 1;
+    return omp_get_max_threads();
+}
+
+void sgemm_dusk(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+                const float *b, int ldb, float beta, float *c, int ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0 || alpha == 0.0f) {
+        scale_c(m, n, beta, c, ldc);
+        return;
+    }
+    const SgemmKernel *kern = current_kernel();
+    Plan pl = {.kern = kern, .trans_a = trans_a, .trans_b = trans_b, .m = m, .n = n, .k = k, .lda = lda,
+               .ldb = ldb, .ldc = ldc, .alpha = alpha, .beta = beta, .a = a, .b = b, .c = c};
+    pl.kc = block_size(k, KC_MAX, 1);
+    pl.a_direct = n <= A_DIRECT_MAX_PANELS * kern->nr && (trans_a || kern->kernel_rows);
+    pl.threads = thread_count(m, n, k);
+    /* Splitting rows makes every chunk pack all of B (n x k), splitting
+     * columns all of A (m x k): repeat the smaller. */
+    pl.split_m = n <= m;
+    if (pl.threads == 1) {
+        sgemm_region(&pl, 0, m, 0, n);
+        return;
+    }
+    /* The same number of chunks per thread (balanced when every thread has
+     * its core), more than one when they are big: on a shared machine a
+     * thread that loses its core then holds back one chunk, not half of C. */
+    int count = pl.split_m ? m : n, per_thread = count / (pl.threads * CHUNK_MIN);
+    int chunks = pl.threads * (per_thread < 1 ? 1 : per_thread > CHUNKS_PER_THREAD ? CHUNKS_PER_THREAD : per_thread);
+#pragma omp parallel for num_threads(pl.threads) schedule(dynamic, 1)
+    for (int ch = 0; ch < chunks; ch++) sgemm_chunk(&pl, ch, chunks);
+}

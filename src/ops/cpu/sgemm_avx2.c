@@ -1,0 +1,40 @@
+/* The AVX2+FMA micro-kernel: a 6x16 tile in 12 ymm accumulators (of the 16
+ * registers, leaving two for B and one for the broadcast of A). Compiled for
+ * AVX2 through the target attribute only (see sgemm_avx512.c). */
+#include <immintrin.h>
+
+#include "ops/cpu/sgemm.h"
+
+enum { AVX2_MR = 6, AVX2_NR = 16 };
+
+__attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float *pa, ptrdiff_t a_step, const float *pb, float *c,
+                                                             ptrdiff_t ldc, float alpha, float beta) {
+    __m256 acc[AVX2_MR][2];
+#pragma GCC unroll 6
+    for (int i = 0; i < AVX2_MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+    for (int p = 0; p < kc; p++, pa += a_step, pb += AVX2_NR) {
+        __m256 b0 = _mm256_loadu_ps(pb), b1 = _mm256_loadu_ps(pb + 8);
+#pragma GCC unroll 6
+        for (int i = 0; i < AVX2_MR; i++) {
+            __m256 ai = _mm256_broadcast_ss(pa + i);
+            acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
+            acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
+        }
+    }
+    __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+#pragma GCC unroll 6
+    for (int i = 0; i < AVX2_MR; i++) {
+        float *row = c + i * ldc;
+        __m256 r0 = _mm256_mul_ps(va, acc[i][0]), r1 = _mm256_mul_ps(va, acc[i][1]);
+        if (beta != 0.0f) {
+            r0 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row), r0);
+            r1 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row + 8), r1);
+        }
+        _mm256_storeu_ps(row, r0);
+        _mm256_storeu_ps(row + 8, r1);
+    }
+}
+
+static int cpu_has_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+
+const SgemmKernel sgemm_kernel_avx2 = {"avx2", AVX2_MR, AVX2_NR, kernel_avx2, NULL, cpu_has_avx2};

@@ -1,0 +1,62 @@
+/* The AVX-512 micro-kernel: a 14x32 tile in 28 zmm accumulators; per k step
+ * two vector loads of packed B and 14 broadcasts of A. Compiled for AVX-512
+ * through the target attribute only, so the file builds (and the dispatcher
+ * skips it) on any x86-64 without -march flags. */
+#include <immintrin.h>
+
+#include "ops/cpu/sgemm.h"
+
+enum { AVX512_MR = 14, AVX512_NR = 32 };
+
+/* Element (i, p) of the A panel is a[i * a_row + p * a_col]; the two entry
+ * points below fix one of the strides to 1 so the addressing folds away. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+tile_avx512(int kc, const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *pb, float *c, ptrdiff_t ldc,
+            float alpha, float beta) {
+    __m512 acc[AVX512_MR][2];
+#pragma GCC unroll 14
+    for (int i = 0; i < AVX512_MR; i++) {
+        acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+        /* C's tile is written at the end: start fetching its lines now. */
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
+    }
+    for (int p = 0; p < kc; p++, a += a_col, pb += AVX512_NR) {
+        __m512 b0 = _mm512_loadu_ps(pb), b1 = _mm512_loadu_ps(pb + 16);
+#pragma GCC unroll 14
+        for (int i = 0; i < AVX512_MR; i++) {
+            __m512 ai = _mm512_set1_ps(a[i * a_row]);
+            acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+        }
+    }
+    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+#pragma GCC unroll 14
+    for (int i = 0; i < AVX512_MR; i++) {
+        float *row = c + i * ldc;
+        __m512 r0 = _mm512_mul_ps(va, acc[i][0]), r1 = _mm512_mul_ps(va, acc[i][1]);
+        if (beta != 0.0f) {
+            r0 = _mm512_fmadd_ps(vb, _mm512_loadu_ps(row), r0);
+            r1 = _mm512_fmadd_ps(vb, _mm512_loadu_ps(row + 16), r1);
+        }
+        _mm512_storeu_ps(row, r0);
+        _mm512_storeu_ps(row + 16, r1);
+    }
+}
+
+__attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float *pa, ptrdiff_t a_step,
+                                                             const float *pb, float *c, ptrdiff_t ldc, float alpha,
+                                                             float beta) {
+    tile_avx512(kc, pa, 1, a_step, pb, c, ldc, alpha, beta);
+}
+
+__attribute__((target("avx512f"))) static void kernel_avx512_rows(int kc, const float *a, ptrdiff_t lda,
+                                                                  const float *pb, float *c, ptrdiff_t ldc,
+                                                                  float alpha, float beta) {
+    tile_avx512(kc, a, lda, 1, pb, c, ldc, alpha, beta);
+}
+
+static int cpu_has_avx512(void) { return __builtin_cpu_supports("avx512f"); }
+
+const SgemmKernel sgemm_kernel_avx512 = {"avx512", AVX512_MR, AVX512_NR, kernel_avx512, kernel_avx512_rows,
+                                         cpu_has_avx512};
