@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ops/ops.h"
+#include "ops/cpu/gemm_bf16.h"
 #include "util/err.h"
 
 static GemmImpl g_impl = GEMM_IMPL_OPENBLAS;
@@ -31,6 +32,10 @@ const char *ops_gemm_kernel_name(void) { return openblas_get_corename(); }
 
 void gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
           int ldb, float beta, float *c, int ldc) {
+    if (ops_precision() == PRECISION_BF16) {
+        gemm_bf16(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, m, n, k,
                 alpha, a, lda, b, ldb, beta, c, ldc);
 }

@@ -1,0 +1,114 @@
+/* The AVX512_BF16 bf16 kernel: vectorised packing (fp32 -> bf16 rounding,
+ * k pairs interleaved) and an 8 x 32 micro-kernel on vdpbf16ps, which adds
+ * 32 bf16 products into 16 fp32 lanes per instruction. Compiled with target
+ * attributes, not compiler flags, so the same binary runs anywhere; the
+ * driver calls it only when cpuid reports AVX512_BF16 (and the OS saves the
+ * zmm state). */
+#include <immintrin.h>
+
+#include "ops/cpu/gemm_bf16.h"
+
+#define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+
+/* Round 16 floats to bf16 by nearest-even, as f32_to_bf16() (util/dtype.c)
+ * does, NaN made quiet with its sign and payload kept: the result sits in
+ * the high half of each 32-bit lane, the low half zero. Done with integer
+ * arithmetic rather than vcvtne2ps2bf16, which treats subnormal inputs as
+ * zero where torch keeps them. */
+BF16_TARGET static inline __m512i round_to_bf16_high(__m512 x) {
+    __m512i u = _mm512_castps_si512(x);
+    __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
+    __m512i r = _mm512_add_epi32(u, _mm512_add_epi32(lsb, _mm512_set1_epi32(0x7FFF)));
+    r = _mm512_mask_or_epi32(r, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), u, _mm512_set1_epi32(0x00400000));
+    return _mm512_and_si512(r, _mm512_set1_epi32((int)0xFFFF0000u));
+}
+
+static int min_int(int a, int b) { return a < b ? a : b; }
+static __mmask16 first_lanes(int count) { return count <= 0 ? 0 : count >= 16 ? 0xFFFF : (__mmask16)((1u << count) - 1); }
+
+/* X[r][kk] = src[kk * ld + r]: rows 2p and 2p+1 of src give pair p for 16
+ * consecutive r at once. */
+BF16_TARGET static void pack_across(const float *src, ptrdiff_t ld, int rows, int k, int R, uint32_t *dst) {
+    int kpairs = (k + 1) / 2;
+    for (int p = 0; p < kpairs; p++) {
+        const float *lo = src + 2 * p * ld, *hi = lo + ld;
+        int has_hi = 2 * p + 1 < k;
+        for (int r0 = 0; r0 < R; r0 += 16) {
+            __mmask16 valid = first_lanes(rows - r0), store = first_lanes(R - r0);
+            __m512i l = round_to_bf16_high(_mm512_maskz_loadu_ps(valid, lo + r0));
+            __m512i h = has_hi ? round_to_bf16_high(_mm512_maskz_loadu_ps(valid, hi + r0)) : _mm512_setzero_si512();
+            _mm512_mask_storeu_epi32(dst + (size_t)p * R + r0, store, _mm512_or_si512(_mm512_srli_epi32(l, 16), h));
+        }
+    }
+}
+
+/* X[r][kk] = src[r * ld + kk]: each row holds its pairs side by side. Rows
+ * are rounded 16 pairs at a time into a tile, then the tile is transposed
+ * into the panel. */
+BF16_TARGET static void pack_along(const float *src, ptrdiff_t ld, int rows, int k, int R, uint32_t *dst) {
+    int kpairs = (k + 1) / 2;
+    /* word w of the result is 16-bit word 2w+1 of (a, b): the high halves */
+    __m512i odd_words = _mm512_set_epi16(63, 61, 59, 57, 55, 53, 51, 49, 47, 45, 43, 41, 39, 37, 35, 33, 31, 29, 27,
+                                         25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+    uint32_t tile[BF16_NR > BF16_MR ? BF16_NR : BF16_MR][16];
+    for (int p0 = 0; p0 < kpairs; p0 += 16) {
+        int np = min_int(16, kpairs - p0), k0 = 2 * p0;
+        for (int r = 0; r < R; r++) {
+            __m512i w = _mm512_setzero_si512();
+            if (r < rows) {
+                const float *row = src + r * ld + k0;
+                __m512i a = round_to_bf16_high(_mm512_maskz_loadu_ps(first_lanes(k - k0), row));
+                __m512i b = round_to_bf16_high(_mm512_maskz_loadu_ps(first_lanes(k - k0 - 16), row + 16));
+                w = _mm512_permutex2var_epi16(a, odd_words, b);
+            }
+            _mm512_storeu_si512(tile[r], w);
+        }
+        for (int j = 0; j < np; j++)
+            for (int r = 0; r < R; r++) dst[(size_t)(p0 + j) * R + r] = tile[r][j];
+    }
+}
+
+/* The rounding fp32 -> bf16 happens here: the panel is the bf16 copy of the
+ * weights or activations that the micro-kernel multiplies. */
+BF16_TARGET static void pack_panel_avx512(const float *src, ptrdiff_t ld, int pairs_contiguous, int rows, int k,
+                                          int R, uint32_t *dst) {
+    if (pairs_contiguous) pack_along(src, ld, rows, k, R, dst);
+    else pack_across(src, ld, rows, k, R, dst);
+}
+
+BF16_TARGET static void store_row(float *c, __m512 acc, __mmask16 mask, __m512 alpha, float beta) {
+    __m512 v = _mm512_mul_ps(alpha, acc);
+    if (beta != 0.0f) v = _mm512_add_ps(v, _mm512_mul_ps(_mm512_set1_ps(beta), _mm512_maskz_loadu_ps(mask, c)));
+    _mm512_mask_storeu_ps(c, mask, v);
+}
+
+BF16_TARGET static void kernel_avx512(int kpairs, const uint32_t *pa, const uint32_t *pb, float *c, ptrdiff_t ldc,
+                                      int mr, int nr, float alpha, float beta) {
+    __m512 acc[BF16_MR][2];
+#pragma GCC unroll 8
+    for (int i = 0; i < BF16_MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    for (int p = 0; p < kpairs; p++) {
+        __m512bh b0 = (__m512bh)_mm512_loadu_si512(pb), b1 = (__m512bh)_mm512_loadu_si512(pb + 16);
+#pragma GCC unroll 8
+        for (int i = 0; i < BF16_MR; i++) {
+            __m512bh a = (__m512bh)_mm512_set1_epi32((int)pa[i]);
+            acc[i][0] = _mm512_dpbf16_ps(acc[i][0], a, b0);
+            acc[i][1] = _mm512_dpbf16_ps(acc[i][1], a, b1);
+        }
+        pa += BF16_MR, pb += BF16_NR;
+    }
+    __mmask16 m0 = first_lanes(nr), m1 = first_lanes(nr - 16);
+    __m512 va = _mm512_set1_ps(alpha);
+    for (int i = 0; i < mr; i++) {
+        store_row(c + i * ldc, acc[i][0], m0, va, beta);
+        if (m1) store_row(c + i * ldc + 16, acc[i][1], m1, va, beta);
+    }
+}
+
+static int cpu_has_avx512bf16(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+}
+
+const Bf16Kernel bf16_kernel_avx512 = {"avx512bf16", pack_panel_avx512, kernel_avx512, cpu_has_avx512bf16};
