@@ -41,9 +41,7 @@ int main(int argc, char **argv) {
     int recompute = 0;
     for (int i = 3; i < argc; i++) {
         if (!strcmp(argv[i], "--recompute")) recompute = 1;
-        else if (i + 1 < argc && !strcmp(argv[i], "--precision") && ops_set_precision(argv[i + 1]) == 0) i++;
-        else if (i + 1 < argc && !strcmp(argv[i], "--gemm") && ops_set_gemm_impl(argv[i + 1]) == 0) i++;
-        else {
+        else if (!bench_compute_arg(argc, argv, &i)) {
             fprintf(stderr, "train_step: bad argument '%s'\n", argv[i]);
             return 2;
         }

@@ -19,8 +19,10 @@
 
 /* A tasks's block of A stays under ~192 KiB (L2) and at most 128 rows. */
 enum { A_BLOCK_BYTES = 192 * 1024, MC_PANELS_MAX = 16 };
-/* Below this many multiply-adds a product runs on the calling thread. */
-#define BF16_SERIAL_MACS (64.0 * 64.0 * 64.0)
+/* Below this many multiply-adds (~20 us on one core) a product runs on the
+ * calling thread: waking and joining the team would cost about as much, and
+ * far more on a machine shared with other work. */
+#define BF16_SERIAL_MACS (4.0 * 1024 * 1024)
 
 static const Bf16Kernel *g_kernel;
 static pthread_once_t g_kernel_once = PTHREAD_ONCE_INIT;
