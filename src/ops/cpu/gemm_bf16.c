@@ -1,6 +1,6 @@
-/* The bf16 GEMM driver. B is packed once per call into NR-wide panels shared
- * by the threads; each task packs an MC-row block of A into MR-row panels
- * and runs the micro-kernel over its tiles of C. Packing is where fp32 turns
+/* The bf16 GEMM driver. Both operands are packed once per call, by all the
+ * threads, into MR-row panels of A and NR-column panels of B; then each task
+ * runs the micro-kernel over the tiles of an MC-row block of C. Packing is where fp32 turns
  * into bf16: the packed panels ARE the bf16 copies of the weights and
  * activations feeding the matmul (fp32 masters stay untouched).
  *
@@ -19,6 +19,8 @@
 
 /* A tasks's block of A stays under ~192 KiB (L2) and at most 128 rows. */
 enum { A_BLOCK_BYTES = 192 * 1024, MC_PANELS_MAX = 16 };
+/* A and B are packed by the threads in units of this many panels. */
+enum { PACK_PANELS = 16 };
 /* Below this many multiply-adds (~20 us on one core) a product runs on the
  * calling thread: waking and joining the team would cost about as much, and
  * far more on a machine shared with other work. */
@@ -104,33 +106,35 @@ typedef struct {
     int mc_panels, m_tasks, n_groups, n_panels;
 } Bf16Job;
 
-static void pack_b_panel(const Bf16Job *j, const Bf16Kernel *kern, int jp, uint32_t *bpack) {
-    int j0 = jp * BF16_NR;
-    const float *src = j->tb ? j->b + (size_t)j0 * j->ldb : j->b + j0;
-    kern->pack(src, j->ldb, j->tb, min_int(BF16_NR, j->n - j0), j->k, BF16_NR,
-               bpack + (size_t)jp * BF16_NR * j->kpairs);
+/* Packing unit u of the parallel packing: the first a_units cover A, PACK_PANELS
+ * MR-row panels each, the rest B, PACK_PANELS NR-column panels each. Wide
+ * units keep the reads of a transposed operand long and contiguous. */
+static void pack_unit(const Bf16Job *j, const Bf16Kernel *kern, int u, int a_units, uint32_t *apack,
+                      uint32_t *bpack) {
+    if (u < a_units) {
+        int i0 = u * PACK_PANELS * BF16_MR;
+        kern->pack(j->ta ? j->a + i0 : j->a + (size_t)i0 * j->lda, j->lda, !j->ta,
+                   min_int(PACK_PANELS * BF16_MR, j->m - i0), j->k, BF16_MR, apack + (size_t)i0 * j->kpairs);
+        return;
+    }
+    int j0 = (u - a_units) * PACK_PANELS * BF16_NR;
+    kern->pack(j->tb ? j->b + (size_t)j0 * j->ldb : j->b + j0, j->ldb, j->tb,
+               min_int(PACK_PANELS * BF16_NR, j->n - j0), j->k, BF16_NR, bpack + (size_t)j0 * j->kpairs);
 }
 
-/* One task: rows [i0, i0 + mc) of C against B panels [jp0, jp1). */
-static void run_task(const Bf16Job *j, const Bf16Kernel *kern, int task, const uint32_t *bpack, uint32_t *apack) {
+/* One task: the MR-row panels of rows [i0, i0 + mc) of C against B panels
+ * [jp0, jp1); the A panels stay in L2 while the B panels go by. */
+static void run_task(const Bf16Job *j, const Bf16Kernel *kern, int task, const uint32_t *apack,
+                     const uint32_t *bpack) {
     int mt = task % j->m_tasks, ng = task / j->m_tasks;
     int i0 = mt * j->mc_panels * BF16_MR, mc = min_int(j->mc_panels * BF16_MR, j->m - i0);
     int per_group = ceil_div(j->n_panels, j->n_groups);
     int jp0 = ng * per_group, jp1 = min_int(j->n_panels, jp0 + per_group);
-    int a_panels = ceil_div(mc, BF16_MR);
-    size_t a_words = (size_t)BF16_MR * j->kpairs, b_words = (size_t)BF16_NR * j->kpairs;
-    for (int ip = 0; ip < a_panels; ip++) {
-        int r0 = i0 + ip * BF16_MR;
-        const float *src = j->ta ? j->a + r0 : j->a + (size_t)r0 * j->lda;
-        kern->pack(src, j->lda, !j->ta, min_int(BF16_MR, j->m - r0), j->k, BF16_MR, apack + ip * a_words);
-    }
     for (int jp = jp0; jp < jp1; jp++) {
         int c0 = jp * BF16_NR, nr = min_int(BF16_NR, j->n - c0);
-        for (int ip = 0; ip < a_panels; ip++) {
-            int r0 = i0 + ip * BF16_MR;
-            kern->kernel(j->kpairs, apack + ip * a_words, bpack + jp * b_words, j->c + (size_t)r0 * j->ldc + c0,
-                         j->ldc, min_int(BF16_MR, j->m - r0), nr, j->alpha, j->beta);
-        }
+        for (int r0 = i0; r0 < i0 + mc; r0 += BF16_MR)
+            kern->kernel(j->kpairs, apack + (size_t)r0 * j->kpairs, bpack + (size_t)c0 * j->kpairs,
+                         j->c + (size_t)r0 * j->ldc + c0, j->ldc, min_int(BF16_MR, j->m - r0), nr, j->alpha, j->beta);
     }
 }
 
@@ -158,17 +162,17 @@ void gemm_bf16(int trans_a, int trans_b, int m, int n, int k, float alpha, const
     int threads = parallel ? omp_get_max_threads() : 1;
     Bf16Job j = {trans_a, trans_b, m, n, k, (k + 1) / 2, alpha, beta, a, b, lda, ldb, ldc, c, 0, 0, 0, 0};
     plan(&j, threads);
+    size_t a_words = (size_t)ceil_div(m, BF16_MR) * BF16_MR * j.kpairs;
     size_t b_words = (size_t)j.n_panels * BF16_NR * j.kpairs;
-    size_t a_words = (size_t)j.mc_panels * BF16_MR * j.kpairs;
-    uint32_t *owned, *ws = workspace(b_words + a_words * threads, &owned);
+    uint32_t *owned, *apack = workspace(a_words + b_words, &owned), *bpack = apack + a_words;
+    int a_units = ceil_div(m, PACK_PANELS * BF16_MR), units = a_units + ceil_div(n, PACK_PANELS * BF16_NR);
     int tasks = j.m_tasks * j.n_groups;
 #pragma omp parallel num_threads(threads) if (parallel)
     {
-        uint32_t *apack = ws + b_words + a_words * omp_get_thread_num();
 #pragma omp for schedule(static)
-        for (int jp = 0; jp < j.n_panels; jp++) pack_b_panel(&j, kern, jp, ws);
+        for (int u = 0; u < units; u++) pack_unit(&j, kern, u, a_units, apack, bpack);
 #pragma omp for schedule(dynamic, 1)
-        for (int t = 0; t < tasks; t++) run_task(&j, kern, t, ws, apack);
+        for (int t = 0; t < tasks; t++) run_task(&j, kern, t, apack, bpack);
     }
     free(owned);
 }

@@ -16,11 +16,12 @@
  * panel is [kpairs][MR] words, a B panel [kpairs][NR] words. */
 enum { BF16_MR = 8, BF16_NR = 32 };
 
-/* Packs R logical rows (rows <= R of them real, the rest zero) of X, k deep,
- * into a panel dst[(k + 1) / 2][R]. X[r][kk] is src[r * ld + kk] when
- * pairs_contiguous, else src[kk * ld + r]. */
-typedef void (*Bf16PackPanel)(const float *src, ptrdiff_t ld, int pairs_contiguous, int rows, int k, int R,
-                              uint32_t *dst);
+/* Packs `rows` logical rows of X, k deep, into ceil(rows / R) panels of R
+ * rows (the rows past the end zero), panel q at dst + q R kpairs, each
+ * [kpairs][R] words, kpairs = (k + 1) / 2. X[r][kk] is src[r * ld + kk] when
+ * pairs_contiguous, else src[kk * ld + r]. R is BF16_MR or BF16_NR. */
+typedef void (*Bf16PackPanels)(const float *src, ptrdiff_t ld, int pairs_contiguous, int rows, int k, int R,
+                               uint32_t *dst);
 /* C[mr, nr] = alpha * Apanel Bpanel + beta * C over kpairs pairs (beta == 0:
  * C is not read); mr <= MR, nr <= NR are the real rows/columns. */
 typedef void (*Bf16MicroKernel)(int kpairs, const uint32_t *pa, const uint32_t *pb, float *c, ptrdiff_t ldc, int mr,
@@ -28,7 +29,7 @@ typedef void (*Bf16MicroKernel)(int kpairs, const uint32_t *pa, const uint32_t *
 
 typedef struct {
     const char *name; /* "avx512bf16" | "plain" */
-    Bf16PackPanel pack;
+    Bf16PackPanels pack;
     Bf16MicroKernel kernel;
     int (*cpu_has)(void);
 } Bf16Kernel;

@@ -23,55 +23,90 @@ BF16_TARGET static inline __m512i round_to_bf16_high(__m512 x) {
     return _mm512_and_si512(r, _mm512_set1_epi32((int)0xFFFF0000u));
 }
 
-static int min_int(int a, int b) { return a < b ? a : b; }
 static __mmask16 first_lanes(int count) { return count <= 0 ? 0 : count >= 16 ? 0xFFFF : (__mmask16)((1u << count) - 1); }
+
+/* Stores the words of rows r0 .. r0+15 (r0 a multiple of 16) for pair p into
+ * their panels: one panel when R >= 16, two panels of 8 when R is 8. */
+BF16_TARGET static void store_16_rows(uint32_t *dst, int R, int kpairs, int panels, int r0, int p, __m512i v) {
+    int q = r0 / R;
+    uint32_t *at = dst + ((size_t)q * kpairs + p) * R;
+    if (R >= 16) {
+        _mm512_storeu_si512(at + r0 % R, v);
+        return;
+    }
+    _mm256_storeu_si256((__m256i *)at, _mm512_castsi512_si256(v));
+    if (q + 1 < panels) _mm256_storeu_si256((__m256i *)(at + (size_t)R * kpairs), _mm512_extracti64x4_epi64(v, 1));
+}
 
 /* X[r][kk] = src[kk * ld + r]: rows 2p and 2p+1 of src give pair p for 16
  * consecutive r at once. */
 BF16_TARGET static void pack_across(const float *src, ptrdiff_t ld, int rows, int k, int R, uint32_t *dst) {
-    int kpairs = (k + 1) / 2;
+    int kpairs = (k + 1) / 2, panels = (rows + R - 1) / R;
     for (int p = 0; p < kpairs; p++) {
         const float *lo = src + 2 * p * ld, *hi = lo + ld;
         int has_hi = 2 * p + 1 < k;
-        for (int r0 = 0; r0 < R; r0 += 16) {
-            __mmask16 valid = first_lanes(rows - r0), store = first_lanes(R - r0);
+        for (int r0 = 0; r0 < panels * R; r0 += 16) {
+            __mmask16 valid = first_lanes(rows - r0);
             __m512i l = round_to_bf16_high(_mm512_maskz_loadu_ps(valid, lo + r0));
             __m512i h = has_hi ? round_to_bf16_high(_mm512_maskz_loadu_ps(valid, hi + r0)) : _mm512_setzero_si512();
-            _mm512_mask_storeu_epi32(dst + (size_t)p * R + r0, store, _mm512_or_si512(_mm512_srli_epi32(l, 16), h));
+            store_16_rows(dst, R, kpairs, panels, r0, p, _mm512_or_si512(_mm512_srli_epi32(l, 16), h));
         }
     }
 }
 
-/* X[r][kk] = src[r * ld + kk]: each row holds its pairs side by side. Rows
- * are rounded 16 pairs at a time into a tile, then the tile is transposed
- * into the panel. */
+/* Transposes a 16 x 16 block of 32-bit words in registers. */
+BF16_TARGET static void transpose_16x16(__m512i r[16]) {
+    __m512i a[16], b[16];
+    for (int i = 0; i < 8; i++) {
+        a[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
+        a[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
+    }
+    /* in each 128-bit lane L of b[4i + c]: rows 4i .. 4i+3 of column 4L + c */
+    for (int i = 0; i < 4; i++) {
+        b[4 * i] = _mm512_unpacklo_epi64(a[4 * i], a[4 * i + 2]);
+        b[4 * i + 1] = _mm512_unpackhi_epi64(a[4 * i], a[4 * i + 2]);
+        b[4 * i + 2] = _mm512_unpacklo_epi64(a[4 * i + 1], a[4 * i + 3]);
+        b[4 * i + 3] = _mm512_unpackhi_epi64(a[4 * i + 1], a[4 * i + 3]);
+    }
+    for (int c = 0; c < 4; c++) {
+        __m512i p0 = _mm512_shuffle_i32x4(b[c], b[4 + c], 0x44), p1 = _mm512_shuffle_i32x4(b[c], b[4 + c], 0xEE);
+        __m512i q0 = _mm512_shuffle_i32x4(b[8 + c], b[12 + c], 0x44), q1 = _mm512_shuffle_i32x4(b[8 + c], b[12 + c], 0xEE);
+        r[c] = _mm512_shuffle_i32x4(p0, q0, 0x88);
+        r[4 + c] = _mm512_shuffle_i32x4(p0, q0, 0xDD);
+        r[8 + c] = _mm512_shuffle_i32x4(p1, q1, 0x88);
+        r[12 + c] = _mm512_shuffle_i32x4(p1, q1, 0xDD);
+    }
+}
+
+/* X[r][kk] = src[r * ld + kk]: each row holds its pairs side by side. 16
+ * rows are rounded 16 pairs at a time, then transposed in registers so that
+ * each pair's 16 rows are stored together. */
 BF16_TARGET static void pack_along(const float *src, ptrdiff_t ld, int rows, int k, int R, uint32_t *dst) {
-    int kpairs = (k + 1) / 2;
+    int kpairs = (k + 1) / 2, panels = (rows + R - 1) / R;
     /* word w of the result is 16-bit word 2w+1 of (a, b): the high halves */
     __m512i odd_words = _mm512_set_epi16(63, 61, 59, 57, 55, 53, 51, 49, 47, 45, 43, 41, 39, 37, 35, 33, 31, 29, 27,
                                          25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
-    uint32_t tile[BF16_NR > BF16_MR ? BF16_NR : BF16_MR][16];
-    for (int p0 = 0; p0 < kpairs; p0 += 16) {
-        int np = min_int(16, kpairs - p0), k0 = 2 * p0;
-        for (int r = 0; r < R; r++) {
-            __m512i w = _mm512_setzero_si512();
-            if (r < rows) {
-                const float *row = src + r * ld + k0;
+    for (int r0 = 0; r0 < panels * R; r0 += 16)
+        for (int p0 = 0; p0 < kpairs; p0 += 16) {
+            int k0 = 2 * p0;
+            __m512i w[16];
+            for (int i = 0; i < 16; i++) {
+                w[i] = _mm512_setzero_si512();
+                if (r0 + i >= rows) continue;
+                const float *row = src + (r0 + i) * ld + k0;
                 __m512i a = round_to_bf16_high(_mm512_maskz_loadu_ps(first_lanes(k - k0), row));
                 __m512i b = round_to_bf16_high(_mm512_maskz_loadu_ps(first_lanes(k - k0 - 16), row + 16));
-                w = _mm512_permutex2var_epi16(a, odd_words, b);
+                w[i] = _mm512_permutex2var_epi16(a, odd_words, b);
             }
-            _mm512_storeu_si512(tile[r], w);
+            transpose_16x16(w);
+            for (int j = 0; j < 16 && p0 + j < kpairs; j++) store_16_rows(dst, R, kpairs, panels, r0, p0 + j, w[j]);
         }
-        for (int j = 0; j < np; j++)
-            for (int r = 0; r < R; r++) dst[(size_t)(p0 + j) * R + r] = tile[r][j];
-    }
 }
 
-/* The rounding fp32 -> bf16 happens here: the panel is the bf16 copy of the
- * weights or activations that the micro-kernel multiplies. */
-BF16_TARGET static void pack_panel_avx512(const float *src, ptrdiff_t ld, int pairs_contiguous, int rows, int k,
-                                          int R, uint32_t *dst) {
+/* The rounding fp32 -> bf16 happens here: the panels are the bf16 copy of
+ * the weights or activations that the micro-kernel multiplies. */
+BF16_TARGET static void pack_panels_avx512(const float *src, ptrdiff_t ld, int pairs_contiguous, int rows, int k,
+                                           int R, uint32_t *dst) {
     if (pairs_contiguous) pack_along(src, ld, rows, k, R, dst);
     else pack_across(src, ld, rows, k, R, dst);
 }
@@ -111,4 +146,4 @@ static int cpu_has_avx512bf16(void) {
            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
 }
 
-const Bf16Kernel bf16_kernel_avx512 = {"avx512bf16", pack_panel_avx512, kernel_avx512, cpu_has_avx512bf16};
+const Bf16Kernel bf16_kernel_avx512 = {"avx512bf16", pack_panels_avx512, kernel_avx512, cpu_has_avx512bf16};

@@ -14,20 +14,22 @@ static uint32_t pair_word(float lo, float hi, int has_hi) {
 
 /* The rounding fp32 -> bf16 happens here: the panel is the bf16 copy of the
  * weights or activations that the micro-kernel multiplies. */
-static void pack_panel_plain(const float *src, ptrdiff_t ld, int pairs_contiguous, int rows, int k, int R,
-                             uint32_t *dst) {
+static void pack_panels_plain(const float *src, ptrdiff_t ld, int pairs_contiguous, int rows, int k, int R,
+                              uint32_t *dst) {
     int kpairs = (k + 1) / 2;
-    for (int p = 0; p < kpairs; p++) {
-        int k0 = 2 * p, has_hi = k0 + 1 < k;
-        for (int r = 0; r < R; r++) {
-            uint32_t w = 0;
-            if (r < rows) {
-                const float *lo = pairs_contiguous ? src + r * ld + k0 : src + k0 * ld + r;
-                w = pair_word(lo[0], has_hi ? (pairs_contiguous ? lo[1] : lo[ld]) : 0.0f, has_hi);
+    for (int q = 0; q * R < rows; q++, dst += (size_t)R * kpairs)
+        for (int p = 0; p < kpairs; p++) {
+            int k0 = 2 * p, has_hi = k0 + 1 < k;
+            for (int i = 0; i < R; i++) {
+                int r = q * R + i;
+                uint32_t w = 0;
+                if (r < rows) {
+                    const float *lo = pairs_contiguous ? src + r * ld + k0 : src + k0 * ld + r;
+                    w = pair_word(lo[0], has_hi ? (pairs_contiguous ? lo[1] : lo[ld]) : 0.0f, has_hi);
+                }
+                dst[(size_t)p * R + i] = w;
             }
-            dst[(size_t)p * R + r] = w;
         }
-    }
 }
 
 static float low_half(uint32_t w) { return bf16_to_f32((uint16_t)(w & 0xFFFFu)); }
@@ -61,4 +63,4 @@ static void kernel_plain(int kpairs, const uint32_t *pa, const uint32_t *pb, flo
 
 static int always(void) { return 1; }
 
-const Bf16Kernel bf16_kernel_plain = {"plain", pack_panel_plain, kernel_plain, always};
+const Bf16Kernel bf16_kernel_plain = {"plain", pack_panels_plain, kernel_plain, always};
