@@ -93,9 +93,9 @@ int main(int argc, char **argv) {
     double peak = sgemm_gflops(N, c.hidden_size, c.hidden_size);
     printf("{\"impl\": \"dusk\", \"config\": \"%s\", \"threads\": %d, \"B\": %d, \"T\": %d, \"step_s\": %.4f, "
            "\"tokens_per_s\": %.1f, \"gflops\": %.1f, \"sgemm_peak_gflops\": %.1f, \"loss\": %.4f, "
-           "\"precision\": \"%s\", \"gemm\": \"%s\", \"gemm_kernel\": \"%s\"}\n",
+           "\"precision\": \"%s\", \"gemm\": \"%s\", \"gemm_kernel\": \"%s\", \"bf16_kernel\": \"%s\"}\n",
            name, omp_get_max_threads(), B, T, med, N / med, flops / med / 1e9, peak, loss, ops_precision_name(),
-           ops_gemm_impl_name(), ops_gemm_kernel_name());
+           ops_gemm_impl_name(), ops_gemm_kernel_name(), ops_bf16_kernel_name());
     free(times), free(ids), free(targets);
     optimizer_free(&opt);
     activations_free(&a);

@@ -30,11 +30,17 @@ for f in "$DATA"/eval/*; do [ -e "$T/data/eval/${f##*/}" ] || cp "$f" "$T/data/e
 "$DUSK" eval --model "$T/un-bf16" --tokenizer "$M/tok512.bin" --data "$T/data" --only mia --mia-window 128 \
     --precision bf16 --out "$T/ev-bf16" 2>/dev/null >/dev/null
 
+# an unknown kernel name is refused, naming the variable
+if DUSK_GEMM_BF16_KERNEL=avx3 "$DUSK" grad --model "$T/ft-bf16" --ids-file "$T/forget.txt" --out "$T/g.st" \
+    --precision bf16 2> "$T/err" >/dev/null; then echo "FAIL: DUSK_GEMM_BF16_KERNEL=avx3 accepted"; exit 1; fi
+grep -q "DUSK_GEMM_BF16_KERNEL" "$T/err" || { cat "$T/err"; echo "FAIL: no message naming DUSK_GEMM_BF16_KERNEL"; exit 1; }
+
 "$PY" - "$T" "$STEPS" <<'PYEOF'
 import json, math, sys
 T, steps = sys.argv[1], int(sys.argv[2])
 f32, b16 = (json.load(open(f"{T}/ft-{p}/run.json")) for p in ("fp32", "bf16"))
 assert f32["compute"]["precision"] == "fp32" and b16["compute"]["precision"] == "bf16", (f32["compute"], b16["compute"])
+assert b16["compute"]["bf16_kernel"] in ("avx512bf16", "plain") and "bf16_kernel" not in f32["compute"], b16["compute"]
 a, b = f32["training"]["loss"], b16["training"]["loss"]
 assert len(a) == len(b) == steps, (len(a), len(b))
 rel = [abs(y - x) / abs(x) for x, y in zip(a, b)]

@@ -10,7 +10,8 @@ with r = bf16 rounding. Tolerances (||a - b|| / ||b|| per tensor, worst tensor):
   dusk bf16 vs that reference              <= TOL_REF (loss: TOL_LOSS)
   dusk bf16 vs dusk fp32 (the whole model) <= TOL_MODE (what bf16 costs)
 and dusk bf16 must be at least 3x closer to the bf16 reference than to the
-unrounded float64 one (so that the first check tells rounding apart).
+unrounded float64 one (so that the first check tells rounding apart). The
+portable kernel (DUSK_GEMM_BF16_KERNEL=plain) must give the very same bits.
 Why TOL_REF is not ~1e-5 as for fp32: a bf16 model's gradients are chaotic at
 fp32 precision. An input that moves by one fp32 ulp sometimes flips a bf16
 rounding; the flipped element moves by a bf16 ulp (2^-8), which moves every
@@ -117,10 +118,13 @@ def reference(cfg, params, ids, ops, perturb=0.0):
     return float(loss), {k: v.grad for k, v in P.items() if v.grad is not None}
 
 
-def dusk_grad(model_dir, ids_file, out, precision):
-    res = json.loads(run("grad", "--model", model_dir, "--ids-file", ids_file, "--out", out,
-                         "--precision", precision))
-    return res["loss"], safetensors_py.load(out)
+def dusk_grad(model_dir, ids_file, out, precision, kernel=None):
+    env = dict(os.environ, DUSK_GEMM_BF16_KERNEL=kernel) if kernel else None
+    res = subprocess.run([DUSK, "grad", "--model", model_dir, "--ids-file", ids_file, "--out", out,
+                          "--precision", precision], capture_output=True, text=True, env=env)
+    if res.returncode != 0:
+        raise RuntimeError(f"dusk grad failed: {res.stderr}")
+    return json.loads(res.stdout)["loss"], safetensors_py.load(out)
 
 
 def worst(a, b, names):
@@ -147,6 +151,7 @@ def compare_model(tag, model_dir, tmp):
     plain_loss, plain = reference(cfg, params, ids, llama_torch.PlainOps)
     loss16, g16 = dusk_grad(model_dir, ids_file, os.path.join(tmp, "g16.st"), "bf16")
     loss32, g32 = dusk_grad(model_dir, ids_file, os.path.join(tmp, "g32.st"), "fp32")
+    _, plain16 = dusk_grad(model_dir, ids_file, os.path.join(tmp, "gp.st"), "bf16", kernel="plain")
     names = sorted(ref)
     expect(set(g16) == set(names), f"{tag}: bf16 gradient names match the reference")
     e_ref, k_ref = worst(g16, ref, names)
@@ -161,6 +166,8 @@ def compare_model(tag, model_dir, tmp):
     expect(e_mode <= TOL_MODE, f"{tag}: bf16 vs fp32 gradients, worst {e_mode:.2e} ({k_mode}) <= {TOL_MODE}")
     expect(e_plain > 3 * e_ref, f"{tag}: the unrounded fp64 reference is farther from dusk bf16 "
            f"({e_plain:.2e} > 3 x {e_ref:.2e})")
+    expect(all(torch.equal(plain16[k], g16[k]) for k in names),
+           f"{tag}: the plain C kernel (DUSK_GEMM_BF16_KERNEL=plain) gives the same gradient bits")
     print(f"  (sensitivity of the bf16 reference to a 1e-7 nudge: {e_nudged:.2e}; "
           f"dusk fp32 vs the fp64 reference: {e_fp32:.2e})")
 

@@ -41,7 +41,7 @@ extern const Bf16Kernel bf16_kernel_plain;
  * CPU runs. -1 with dusk_error for an unknown name or one the CPU lacks.
  * Without a call, DUSK_GEMM_BF16_KERNEL (same names) decides, else auto. */
 int gemm_bf16_set_kernel(const char *name);
-const char *gemm_bf16_kernel_name(void);
+/* (ops_bf16_kernel_name() in ops.h names the kernel in use.) */
 
 /* Same contract as gemm() in ops.h (row-major, BLAS alpha/beta: beta == 0
  * never reads C; alpha == 0 or k == 0 leaves beta * C), computed in bf16 x

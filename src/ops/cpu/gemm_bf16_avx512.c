@@ -12,15 +12,34 @@
 
 /* Round 16 floats to bf16 by nearest-even, as f32_to_bf16() (util/dtype.c)
  * does, NaN made quiet with its sign and payload kept: the result sits in
- * the high half of each 32-bit lane, the low half zero. Done with integer
- * arithmetic rather than vcvtne2ps2bf16, which treats subnormal inputs as
- * zero where torch keeps them. */
+ * the high half of each 32-bit lane, the low half zero. Integer arithmetic:
+ * the slow path of round_32 below. */
 BF16_TARGET static inline __m512i round_to_bf16_high(__m512 x) {
     __m512i u = _mm512_castps_si512(x);
     __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
     __m512i r = _mm512_add_epi32(u, _mm512_add_epi32(lsb, _mm512_set1_epi32(0x7FFF)));
     r = _mm512_mask_or_epi32(r, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), u, _mm512_set1_epi32(0x00400000));
     return _mm512_and_si512(r, _mm512_set1_epi32((int)0xFFFF0000u));
+}
+
+BF16_TARGET static inline __mmask16 subnormal_lanes(__m512 x) {
+    __m512 ax = _mm512_abs_ps(x);
+    return _mm512_cmp_ps_mask(ax, _mm512_set1_ps(1.17549435e-38f), _CMP_LT_OQ) &
+           _mm512_cmp_ps_mask(ax, _mm512_setzero_ps(), _CMP_NEQ_OQ);
+}
+
+/* 32 floats (a, then b) rounded to 32 bf16 in the same order: word w of the
+ * result is the bf16 of float w. vcvtne2ps2bf16 rounds to nearest even and
+ * quiets NaN exactly as f32_to_bf16() does, but flushes subnormal inputs to
+ * zero where torch keeps them; a vector holding one takes the integer path. */
+BF16_TARGET static inline __m512i round_32(__m512 a, __m512 b) {
+    if (subnormal_lanes(a) | subnormal_lanes(b)) {
+        /* word w of the result is 16-bit word 2w+1 of (a, b): the high halves */
+        __m512i odd_words = _mm512_set_epi16(63, 61, 59, 57, 55, 53, 51, 49, 47, 45, 43, 41, 39, 37, 35, 33, 31,
+                                             29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+        return _mm512_permutex2var_epi16(round_to_bf16_high(a), odd_words, round_to_bf16_high(b));
+    }
+    return (__m512i)_mm512_cvtne2ps_pbh(b, a);
 }
 
 static __mmask16 first_lanes(int count) { return count <= 0 ? 0 : count >= 16 ? 0xFFFF : (__mmask16)((1u << count) - 1); }
@@ -42,14 +61,17 @@ BF16_TARGET static void store_16_rows(uint32_t *dst, int R, int kpairs, int pane
  * consecutive r at once. */
 BF16_TARGET static void pack_across(const float *src, ptrdiff_t ld, int rows, int k, int R, uint32_t *dst) {
     int kpairs = (k + 1) / 2, panels = (rows + R - 1) / R;
+    /* word 2r of the result is word r of (lo, hi), word 2r+1 word 16 + r */
+    __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7, 22, 6,
+                                          21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
     for (int p = 0; p < kpairs; p++) {
         const float *lo = src + 2 * p * ld, *hi = lo + ld;
         int has_hi = 2 * p + 1 < k;
         for (int r0 = 0; r0 < panels * R; r0 += 16) {
             __mmask16 valid = first_lanes(rows - r0);
-            __m512i l = round_to_bf16_high(_mm512_maskz_loadu_ps(valid, lo + r0));
-            __m512i h = has_hi ? round_to_bf16_high(_mm512_maskz_loadu_ps(valid, hi + r0)) : _mm512_setzero_si512();
-            store_16_rows(dst, R, kpairs, panels, r0, p, _mm512_or_si512(_mm512_srli_epi32(l, 16), h));
+            __m512 h = has_hi ? _mm512_maskz_loadu_ps(valid, hi + r0) : _mm512_setzero_ps();
+            __m512i both = round_32(_mm512_maskz_loadu_ps(valid, lo + r0), h); /* lo 0..15, hi 0..15 */
+            store_16_rows(dst, R, kpairs, panels, r0, p, _mm512_permutexvar_epi16(interleave, both));
         }
     }
 }
@@ -83,9 +105,6 @@ BF16_TARGET static void transpose_16x16(__m512i r[16]) {
  * each pair's 16 rows are stored together. */
 BF16_TARGET static void pack_along(const float *src, ptrdiff_t ld, int rows, int k, int R, uint32_t *dst) {
     int kpairs = (k + 1) / 2, panels = (rows + R - 1) / R;
-    /* word w of the result is 16-bit word 2w+1 of (a, b): the high halves */
-    __m512i odd_words = _mm512_set_epi16(63, 61, 59, 57, 55, 53, 51, 49, 47, 45, 43, 41, 39, 37, 35, 33, 31, 29, 27,
-                                         25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
     for (int r0 = 0; r0 < panels * R; r0 += 16)
         for (int p0 = 0; p0 < kpairs; p0 += 16) {
             int k0 = 2 * p0;
@@ -94,9 +113,8 @@ BF16_TARGET static void pack_along(const float *src, ptrdiff_t ld, int rows, int
                 w[i] = _mm512_setzero_si512();
                 if (r0 + i >= rows) continue;
                 const float *row = src + (r0 + i) * ld + k0;
-                __m512i a = round_to_bf16_high(_mm512_maskz_loadu_ps(first_lanes(k - k0), row));
-                __m512i b = round_to_bf16_high(_mm512_maskz_loadu_ps(first_lanes(k - k0 - 16), row + 16));
-                w[i] = _mm512_permutex2var_epi16(a, odd_words, b);
+                w[i] = round_32(_mm512_maskz_loadu_ps(first_lanes(k - k0), row),
+                                _mm512_maskz_loadu_ps(first_lanes(k - k0 - 16), row + 16));
             }
             transpose_16x16(w);
             for (int j = 0; j < 16 && p0 + j < kpairs; j++) store_16_rows(dst, R, kpairs, panels, r0, p0 + j, w[j]);
