@@ -4,7 +4,8 @@
  * AVX512_BF16 kernel: each product of two bf16 values is exact in fp32, and
  * each k pair is added to the fp32 accumulator odd k first, then even k, one
  * rounding per addition - the order vdpbf16ps adds them in, so both kernels
- * give the same bits (up to vdpbf16ps's flushing of subnormals to zero). */
+ * give the same bits, except that vdpbf16ps flushes subnormal inputs,
+ * products and sums to zero (measured on Zen 5) where this kernel keeps them. */
 #include "ops/cpu/gemm_bf16.h"
 #include "util/dtype.h"
 
