@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "model/config.h"
+#include "ops/ops.h"
 
 static inline double now_seconds(void) {
     struct timespec ts;
@@ -17,6 +18,15 @@ static inline double now_seconds(void) {
 static inline int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+/* --precision fp32|bf16 or --gemm dusk|openblas at argv[*i]: applies it,
+ * steps *i over its value and returns 1; 0 for anything else. */
+static inline int bench_compute_arg(int argc, char **argv, int *i) {
+    if (*i + 1 >= argc) return 0;
+    if (!strcmp(argv[*i], "--precision") && ops_set_precision(argv[*i + 1]) == 0) return ++*i, 1;
+    if (!strcmp(argv[*i], "--gemm") && ops_set_gemm_impl(argv[*i + 1]) == 0) return ++*i, 1;
+    return 0;
 }
 
 /* tiny: 4 layers, d 256, 8 heads, 4 kv heads, MLP 688, vocab 4096, B 8 x T 256;

@@ -8,12 +8,15 @@ B="$ROOT/build"
 STEPS="${1:-5}"
 THREADS="${DUSK_THREADS:-2}"
 export OMP_NUM_THREADS="$THREADS"
+ROUNDS="${DUSK_BENCH_ROUNDS:-3}"
+declare -A TORCH_STEP
 bash "$ROOT/bench/gemm.sh" 3
 echo "== train step (forward + backward + AdamW), $THREADS threads, median of $STEPS steps"
 echo "   OpenBLAS kernel: $("$B/bench/blas_info")"
 for cfg in tiny small; do
     d=$("$B/bench/train_step" "$cfg" "$STEPS")
     t=$(/usr/bin/python3 "$ROOT/bench/train_step_torch.py" "$cfg" "$STEPS" "$THREADS")
+    TORCH_STEP[$cfg]="$t"
     echo "$d"; echo "$t"
     /usr/bin/python3 - "$d" "$t" <<'PY'
 import json, sys
@@ -23,16 +26,40 @@ print(f"   {d['config']}: dusk {d['tokens_per_s']:.0f} tok/s, pytorch {t['tokens
       f"= {100 * d['gflops'] / d['sgemm_peak_gflops']:.0f}% of sgemm peak {d['sgemm_peak_gflops']:.0f}")
 PY
 done
+echo "== bf16 train step (--precision bf16) vs fp32, interleaved: median over $ROUNDS runs of each (each a median of $STEPS steps)"
+echo "   CPU: $(grep -o -w -E 'avx512_bf16|avx512f|avx2|fma' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+for cfg in tiny small; do
+    runs=()
+    for r in $(seq "$ROUNDS"); do
+        runs+=("$("$B/bench/train_step" "$cfg" "$STEPS" --precision fp32)")
+        runs+=("$("$B/bench/train_step" "$cfg" "$STEPS" --precision bf16)")
+    done
+    /usr/bin/python3 - "${TORCH_STEP[$cfg]}" "${runs[@]}" <<'PY'
+import json, statistics, sys
+torch = json.loads(sys.argv[1])
+runs = [json.loads(a) for a in sys.argv[2:]]
+tok = {p: sorted(r["tokens_per_s"] for r in runs if r["precision"] == p) for p in ("fp32", "bf16")}
+med = {p: statistics.median(v) for p, v in tok.items()}
+cfg = runs[0]["config"]
+for p in ("fp32", "bf16"):
+    print(f"   {cfg} {p}: median {med[p]:.0f} tok/s (runs {', '.join(f'{x:.0f}' for x in tok[p])})")
+print(f"   {cfg}: bf16/fp32 {med['bf16'] / med['fp32']:.2f}x (target >= 1.6x; fp32 GEMM: {runs[0]['gemm']} "
+      f"{runs[0]['gemm_kernel']}); bf16 vs pytorch fp32 {torch['tokens_per_s']:.0f} tok/s: "
+      f"{med['bf16'] / torch['tokens_per_s']:.2f}x (target >= {2.5 if cfg == 'tiny' else 2.0}x)")
+PY
+done
 echo "== unlearning step NPO+KL (trainable model + frozen reference), $THREADS threads, median of $STEPS steps"
 for cfg in tiny small; do
     d=$("$B/bench/unlearn_step" "$cfg" "$STEPS" NPO+KL)
+    h=$("$B/bench/unlearn_step" "$cfg" "$STEPS" NPO+KL --precision bf16)
     t=$(/usr/bin/python3 "$ROOT/bench/unlearn_step_torch.py" "$cfg" "$STEPS" "$THREADS")
-    echo "$d"; echo "$t"
-    /usr/bin/python3 - "$d" "$t" <<'PY'
+    echo "$d"; echo "$h"; echo "$t"
+    /usr/bin/python3 - "$d" "$h" "$t" <<'PY'
 import json, sys
-d, t = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-print(f"   {d['config']} NPO+KL: dusk {d['tokens_per_s']:.0f} tok/s, pytorch {t['tokens_per_s']:.0f} tok/s, "
-      f"ratio {d['tokens_per_s'] / t['tokens_per_s']:.2f}x")
+d, h, t = (json.loads(a) for a in sys.argv[1:])
+print(f"   {d['config']} NPO+KL: dusk {d['tokens_per_s']:.0f} tok/s (bf16 {h['tokens_per_s']:.0f}), "
+      f"pytorch {t['tokens_per_s']:.0f} tok/s, ratio {d['tokens_per_s'] / t['tokens_per_s']:.2f}x "
+      f"(bf16 {h['tokens_per_s'] / t['tokens_per_s']:.2f}x)")
 PY
 done
 echo "== greedy decode, with and without the KV cache"

@@ -41,9 +41,7 @@ int main(int argc, char **argv) {
     int recompute = 0;
     for (int i = 3; i < argc; i++) {
         if (!strcmp(argv[i], "--recompute")) recompute = 1;
-        else if (i + 1 < argc && !strcmp(argv[i], "--precision") && ops_set_precision(argv[i + 1]) == 0) i++;
-        else if (i + 1 < argc && !strcmp(argv[i], "--gemm") && ops_set_gemm_impl(argv[i + 1]) == 0) i++;
-        else {
+        else if (!bench_compute_arg(argc, argv, &i)) {
             fprintf(stderr, "train_step: bad argument '%s'\n", argv[i]);
             return 2;
         }
@@ -95,9 +93,9 @@ int main(int argc, char **argv) {
     double peak = sgemm_gflops(N, c.hidden_size, c.hidden_size);
     printf("{\"impl\": \"dusk\", \"config\": \"%s\", \"threads\": %d, \"B\": %d, \"T\": %d, \"step_s\": %.4f, "
            "\"tokens_per_s\": %.1f, \"gflops\": %.1f, \"sgemm_peak_gflops\": %.1f, \"loss\": %.4f, "
-           "\"precision\": \"%s\", \"gemm\": \"%s\", \"gemm_kernel\": \"%s\"}\n",
+           "\"precision\": \"%s\", \"gemm\": \"%s\", \"gemm_kernel\": \"%s\", \"bf16_kernel\": \"%s\"}\n",
            name, omp_get_max_threads(), B, T, med, N / med, flops / med / 1e9, peak, loss, ops_precision_name(),
-           ops_gemm_impl_name(), ops_gemm_kernel_name());
+           ops_gemm_impl_name(), ops_gemm_kernel_name(), ops_bf16_kernel_name());
     free(times), free(ids), free(targets);
     optimizer_free(&opt);
     activations_free(&a);

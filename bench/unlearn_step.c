@@ -3,7 +3,7 @@
  * a retain batch, forward of the frozen reference on both, AdamW) through the
  * same objective code `dusk unlearn` runs. Prints one JSON line with the
  * median step time and tokens/s (forget + retain tokens).
- *   unlearn_step CONFIG(tiny|small) [steps] [method] */
+ *   unlearn_step CONFIG(tiny|small) [steps] [method] [--precision fp32|bf16] [--gemm dusk|openblas] */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +21,14 @@
 int main(int argc, char **argv) {
     const char *name = argc > 1 ? argv[1] : "small";
     int steps = argc > 2 ? atoi(argv[2]) : 5;
-    const char *method_name = argc > 3 ? argv[3] : "NPO+KL";
+    int first_flag = argc > 3 && strncmp(argv[3], "--", 2) != 0 ? 4 : 3;
+    const char *method_name = first_flag == 4 ? argv[3] : "NPO+KL";
+    for (int i = first_flag; i < argc; i++) {
+        if (!bench_compute_arg(argc, argv, &i)) {
+            fprintf(stderr, "unlearn_step: bad argument '%s'\n", argv[i]);
+            return 2;
+        }
+    }
     const Method *method = method_find(method_name);
     if (!method) dusk_die("unknown method %s", method_name);
     ModelConfig c;
@@ -58,8 +65,10 @@ int main(int argc, char **argv) {
     qsort(times + 1, steps, sizeof(double), cmp_double);
     double med = times[1 + steps / 2];
     printf("{\"impl\": \"dusk\", \"method\": \"%s\", \"config\": \"%s\", \"threads\": %d, \"B\": %d, \"T\": %d, "
-           "\"step_s\": %.4f, \"tokens_per_s\": %.1f, \"forget_loss\": %.4f, \"reg_loss\": %.6f}\n",
-           method->name, name, omp_get_max_threads(), B, T, med, 2 * N / med, parts.forget_loss, parts.reg_loss);
+           "\"step_s\": %.4f, \"tokens_per_s\": %.1f, \"forget_loss\": %.4f, \"reg_loss\": %.6f, \"precision\": \"%s\", "
+           "\"gemm\": \"%s\"}\n",
+           method->name, name, omp_get_max_threads(), B, T, med, 2 * N / med, parts.forget_loss, parts.reg_loss,
+           ops_precision_name(), ops_gemm_impl_name());
     free(times), free(forget), free(retain);
     optimizer_free(&opt);
     objective_teardown(&ctx);

@@ -27,6 +27,9 @@ const char *ops_gemm_impl_name(void);
 const char *ops_precision_name(void);
 /* The kernel the GEMM runs: OpenBLAS's core name, or dusk's micro-kernel. */
 const char *ops_gemm_kernel_name(void);
+/* The micro-kernel of --precision bf16 (cpu/gemm_bf16.c): "avx512bf16" where
+ * the CPU has AVX512_BF16, else "plain" (DUSK_GEMM_BF16_KERNEL forces one). */
+const char *ops_bf16_kernel_name(void);
 /* C[m, n] = alpha * op(A) op(B) + beta * C, row-major; op(X) = X^T when the
  * trans flag is nonzero (A is then stored [k, m], B [n, k]). Follows the
  * settings above. Safe to call inside an OpenMP parallel region (it then

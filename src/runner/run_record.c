@@ -18,6 +18,7 @@ cJSON *compute_settings_json(void) {
     cJSON_AddStringToObject(c, "gemm", ops_gemm_impl_name());
     cJSON_AddStringToObject(c, "gemm_kernel", ops_gemm_kernel_name());
     cJSON_AddStringToObject(c, "precision", ops_precision_name());
+    if (ops_precision() == PRECISION_BF16) cJSON_AddStringToObject(c, "bf16_kernel", ops_bf16_kernel_name());
     cJSON_AddNumberToObject(c, "threads", omp_get_max_threads());
     cJSON_AddStringToObject(c, "openblas_kernel", openblas_get_corename());
     const char *forced = getenv("OPENBLAS_CORETYPE");

@@ -51,7 +51,22 @@ def rms_norm(x, w, eps):
     return w * (x * torch.rsqrt(var + eps))
 
 
-def forward(cfg, P, ids):
+class PlainOps:
+    """The two places a forward multiplies matrices: linear layers (and the
+    head) and the attention core. test_bf16_grad_torch.py swaps in bf16
+    operand rounding here."""
+
+    @staticmethod
+    def linear(x, w, b):
+        return torch.nn.functional.linear(x, w, b)
+
+    @staticmethod
+    def attention(q, k, v, mask, scale):
+        """q, k, v: [B, heads, T, hd]; mask: additive [T, T]."""
+        return torch.softmax(q @ k.transpose(2, 3) * scale + mask, dim=-1) @ v
+
+
+def forward(cfg, P, ids, ops=PlainOps):
     """ids: LongTensor [B, T]; P: dict of HF-named parameters. Returns
     (logits [B,T,V], hidden states after each layer)."""
     B, T = ids.shape
@@ -69,7 +84,7 @@ def forward(cfg, P, ids):
     for l in range(cfg["num_hidden_layers"]):
         p = lambda s: P.get(f"model.layers.{l}.{s}")
         h = rms_norm(x, p("input_layernorm.weight"), eps)
-        lin = lambda inp, name: torch.nn.functional.linear(inp, p(name + ".weight"), p(name + ".bias"))
+        lin = lambda inp, name: ops.linear(inp, p(name + ".weight"), p(name + ".bias"))
         q = lin(h, "self_attn.q_proj").view(B, T, nh, hd).transpose(1, 2)
         k = lin(h, "self_attn.k_proj").view(B, T, nkv, hd).transpose(1, 2)
         v = lin(h, "self_attn.v_proj").view(B, T, nkv, hd).transpose(1, 2)
@@ -78,7 +93,7 @@ def forward(cfg, P, ids):
         rep = nh // nkv
         k = k[:, :, None].expand(B, nkv, rep, T, hd).reshape(B, nh, T, hd)
         v = v[:, :, None].expand(B, nkv, rep, T, hd).reshape(B, nh, T, hd)
-        att = torch.softmax(q @ k.transpose(2, 3) / math.sqrt(hd) + mask, dim=-1) @ v
+        att = ops.attention(q, k, v, mask, 1.0 / math.sqrt(hd))
         att = att.transpose(1, 2).reshape(B, T, nh * hd)
         x = x + lin(att, "self_attn.o_proj")
         h = rms_norm(x, p("post_attention_layernorm.weight"), eps)
@@ -87,7 +102,7 @@ def forward(cfg, P, ids):
         hidden.append(x)
     x = rms_norm(x, P["model.norm.weight"], eps)
     head = P["model.embed_tokens.weight"] if cfg.get("tie_word_embeddings") else P["lm_head.weight"]
-    return x @ head.T, hidden
+    return ops.linear(x, head, None), hidden
 
 
 def causal_lm_loss(logits, ids):

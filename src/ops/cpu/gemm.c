@@ -1,8 +1,10 @@
 /* The one door to matrix products: the process-wide GEMM settings and the
- * dispatch to an implementation (dusk's own, sgemm.c, or OpenBLAS). */
+ * dispatch to an implementation: bf16 (gemm_bf16.c) when the precision asks
+ * for it, else dusk's own SGEMM (sgemm.c) or OpenBLAS. */
 #include <cblas.h>
 #include <string.h>
 
+#include "ops/cpu/gemm_bf16.h"
 #include "ops/cpu/sgemm.h"
 #include "ops/ops.h"
 #include "util/err.h"
@@ -34,6 +36,10 @@ const char *ops_gemm_kernel_name(void) {
 
 void gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
           int ldb, float beta, float *c, int ldc) {
+    if (ops_precision() == PRECISION_BF16) {
+        gemm_bf16(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
     if (g_impl == GEMM_IMPL_DUSK) {
         sgemm_dusk(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;

@@ -1,0 +1,182 @@
+/* The bf16 GEMM driver. Both operands are packed once per call, by all the
+ * threads, into MR-row panels of A and NR-column panels of B; then each task
+ * runs the micro-kernel over the tiles of an MC-row block of C. Packing is
+ * where fp32 turns into bf16: the packed panels ARE the bf16 copies of the
+ * weights and activations feeding the matmul (fp32 masters stay untouched).
+ * They live in a workspace kept between calls: 2 bytes per element of both
+ * operands of the largest product so far (~115 MB for the lm_head of a
+ * 32k-vocabulary, d 768 model at 1024 tokens).
+ *
+ * Determinism: every MR x NR tile of C is one micro-kernel call over the
+ * whole of K (K is never split), fed the same packed panels whichever thread
+ * runs it, so the bits do not depend on the thread count and repeat run
+ * after run. Inside an OpenMP parallel region (attention calls gemm there)
+ * everything runs on the calling thread. */
+#include <omp.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops/cpu/gemm_bf16.h"
+#include "ops/ops.h"
+#include "util/err.h"
+
+/* A task's block of A stays under ~192 KiB (L2) and at most 128 rows. */
+enum { A_BLOCK_BYTES = 192 * 1024, MC_PANELS_MAX = 16 };
+/* A and B are packed by the threads in units of this many panels. */
+enum { PACK_PANELS = 16 };
+/* Below this many multiply-adds (~20 us on one core) a product runs on the
+ * calling thread: waking and joining the team would cost about as much, and
+ * far more on a machine shared with other work. */
+#define BF16_SERIAL_MACS (4.0 * 1024 * 1024)
+
+static const Bf16Kernel *g_kernel;
+static pthread_once_t g_kernel_once = PTHREAD_ONCE_INIT;
+
+static int min_int(int a, int b) { return a < b ? a : b; }
+static int max_int(int a, int b) { return a > b ? a : b; }
+static int ceil_div(int a, int b) { return (a + b - 1) / b; }
+
+/* ---- kernel selection ---- */
+
+int gemm_bf16_set_kernel(const char *name) {
+    if (!name || !strcmp(name, "auto")) {
+        g_kernel = bf16_kernel_avx512.cpu_has() ? &bf16_kernel_avx512 : &bf16_kernel_plain;
+        return 0;
+    }
+    if (!strcmp(name, "plain")) {
+        g_kernel = &bf16_kernel_plain;
+        return 0;
+    }
+    if (strcmp(name, "avx512bf16") != 0)
+        return dusk_error("bf16 GEMM kernel must be avx512bf16, plain or auto (got '%s')", name);
+    if (!bf16_kernel_avx512.cpu_has())
+        return dusk_error("bf16 GEMM kernel 'avx512bf16' cannot run here: this CPU lacks AVX512_BF16");
+    g_kernel = &bf16_kernel_avx512;
+    return 0;
+}
+
+static void choose_kernel_from_env(void) {
+    if (g_kernel) return; /* set explicitly before first use */
+    const char *env = getenv("DUSK_GEMM_BF16_KERNEL");
+    if (gemm_bf16_set_kernel(env) != 0) dusk_die("DUSK_GEMM_BF16_KERNEL: %s", dusk_last_error());
+}
+
+static const Bf16Kernel *kernel(void) {
+    pthread_once(&g_kernel_once, choose_kernel_from_env);
+    return g_kernel;
+}
+
+const char *ops_bf16_kernel_name(void) { return kernel()->name; }
+
+/* ---- workspace: one growing buffer per thread slot, kept between calls so
+ * that a step does not map and fault in fresh pages for every product. Slot
+ * 0 is the top-level caller, slot 1 + t thread t of a parallel region. ---- */
+
+enum { WS_SLOTS = 257 };
+static struct {
+    uint32_t *words;
+    size_t count;
+} g_ws[WS_SLOTS];
+
+static uint32_t *workspace(size_t words, uint32_t **owned) {
+    int slot = omp_in_parallel() ? 1 + omp_get_thread_num() : 0;
+    *owned = NULL;
+    if (slot >= WS_SLOTS) return *owned = xmalloc(words * sizeof(uint32_t));
+    if (g_ws[slot].count < words) {
+        free(g_ws[slot].words);
+        g_ws[slot].words = xmalloc(words * sizeof(uint32_t));
+        g_ws[slot].count = words;
+    }
+    return g_ws[slot].words;
+}
+
+/* C = beta * C (BLAS: beta == 0 writes zeros whatever C held). */
+static void scale_c(int m, int n, float beta, float *c, int ldc) {
+    for (int i = 0; i < m; i++) {
+        float *row = c + (size_t)i * ldc;
+        if (beta == 0.0f) memset(row, 0, sizeof(float) * n);
+        else if (beta != 1.0f)
+            for (int j = 0; j < n; j++) row[j] *= beta;
+    }
+}
+
+typedef struct {
+    int ta, tb, m, n, k, kpairs;
+    float alpha, beta;
+    const float *a, *b;
+    int lda, ldb, ldc;
+    float *c;
+    int mc_panels, m_tasks, n_groups, n_panels;
+} Bf16Job;
+
+/* Packing unit u of the parallel packing: the first a_units cover A, PACK_PANELS
+ * MR-row panels each, the rest B, PACK_PANELS NR-column panels each. Wide
+ * units keep the reads of a transposed operand long and contiguous. */
+static void pack_unit(const Bf16Job *j, const Bf16Kernel *kern, int u, int a_units, uint32_t *apack,
+                      uint32_t *bpack) {
+    if (u < a_units) {
+        int i0 = u * PACK_PANELS * BF16_MR;
+        kern->pack(j->ta ? j->a + i0 : j->a + (size_t)i0 * j->lda, j->lda, !j->ta,
+                   min_int(PACK_PANELS * BF16_MR, j->m - i0), j->k, BF16_MR, apack + (size_t)i0 * j->kpairs);
+        return;
+    }
+    int j0 = (u - a_units) * PACK_PANELS * BF16_NR;
+    kern->pack(j->tb ? j->b + (size_t)j0 * j->ldb : j->b + j0, j->ldb, j->tb,
+               min_int(PACK_PANELS * BF16_NR, j->n - j0), j->k, BF16_NR, bpack + (size_t)j0 * j->kpairs);
+}
+
+/* One task: the MR-row panels of rows [i0, i0 + mc) of C against B panels
+ * [jp0, jp1); the A panels stay in L2 while the B panels go by. */
+static void run_task(const Bf16Job *j, const Bf16Kernel *kern, int task, const uint32_t *apack,
+                     const uint32_t *bpack) {
+    int mt = task % j->m_tasks, ng = task / j->m_tasks;
+    int i0 = mt * j->mc_panels * BF16_MR, mc = min_int(j->mc_panels * BF16_MR, j->m - i0);
+    int per_group = ceil_div(j->n_panels, j->n_groups);
+    int jp0 = ng * per_group, jp1 = min_int(j->n_panels, jp0 + per_group);
+    for (int jp = jp0; jp < jp1; jp++) {
+        int c0 = jp * BF16_NR, nr = min_int(BF16_NR, j->n - c0);
+        for (int r0 = i0; r0 < i0 + mc; r0 += BF16_MR)
+            kern->kernel(j->kpairs, apack + (size_t)r0 * j->kpairs, bpack + (size_t)c0 * j->kpairs,
+                         j->c + (size_t)r0 * j->ldc + c0, j->ldc, min_int(BF16_MR, j->m - r0), nr, j->alpha, j->beta);
+    }
+}
+
+/* Splits M into blocks that fit the cache, and N into groups when there are
+ * too few M blocks to keep the threads busy; neither changes any result. */
+static void plan(Bf16Job *j, int threads) {
+    int m_panels = ceil_div(j->m, BF16_MR);
+    size_t panel_bytes = (size_t)BF16_MR * j->kpairs * sizeof(uint32_t);
+    j->mc_panels = max_int(1, min_int(MC_PANELS_MAX, (int)(A_BLOCK_BYTES / panel_bytes)));
+    j->mc_panels = min_int(j->mc_panels, m_panels);
+    j->m_tasks = ceil_div(m_panels, j->mc_panels);
+    j->n_panels = ceil_div(j->n, BF16_NR);
+    j->n_groups = j->m_tasks >= 2 * threads ? 1 : min_int(j->n_panels, ceil_div(2 * threads, j->m_tasks));
+}
+
+void gemm_bf16(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
+               int ldb, float beta, float *c, int ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0 || alpha == 0.0f) {
+        scale_c(m, n, beta, c, ldc);
+        return;
+    }
+    const Bf16Kernel *kern = kernel();
+    int parallel = !omp_in_parallel() && omp_get_max_threads() > 1 && (double)m * n * k >= BF16_SERIAL_MACS;
+    int threads = parallel ? omp_get_max_threads() : 1;
+    Bf16Job j = {trans_a, trans_b, m, n, k, (k + 1) / 2, alpha, beta, a, b, lda, ldb, ldc, c, 0, 0, 0, 0};
+    plan(&j, threads);
+    size_t a_words = (size_t)ceil_div(m, BF16_MR) * BF16_MR * j.kpairs;
+    size_t b_words = (size_t)j.n_panels * BF16_NR * j.kpairs;
+    uint32_t *owned, *apack = workspace(a_words + b_words, &owned), *bpack = apack + a_words;
+    int a_units = ceil_div(m, PACK_PANELS * BF16_MR), units = a_units + ceil_div(n, PACK_PANELS * BF16_NR);
+    int tasks = j.m_tasks * j.n_groups;
+#pragma omp parallel num_threads(threads) if (parallel)
+    {
+#pragma omp for schedule(static)
+        for (int u = 0; u < units; u++) pack_unit(&j, kern, u, a_units, apack, bpack);
+#pragma omp for schedule(dynamic, 1)
+        for (int t = 0; t < tasks; t++) run_task(&j, kern, t, apack, bpack);
+    }
+    free(owned);
+}

@@ -1,0 +1,52 @@
+/* The bf16 GEMM behind --precision bf16 (gemm_bf16.c): both operands rounded
+ * fp32 -> bfloat16 (round to nearest even, as torch's .to(torch.bfloat16)),
+ * products accumulated in fp32. The rounding happens while packing, so the
+ * packed panels ARE the bf16 copies of the weights and activations that feed
+ * the matmul. Two micro-kernels share that packing: AVX512_BF16 (vdpbf16ps)
+ * where the CPU has it, else a portable C one. Internal to src/ops/cpu; the
+ * engine calls gemm() in ops.h. */
+#ifndef DUSK_OPS_CPU_GEMM_BF16_H
+#define DUSK_OPS_CPU_GEMM_BF16_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Register tile: MR rows of A by NR columns of B. Packed panels hold pairs of
+ * consecutive k as one 32-bit word (low half k even, high half k odd): an A
+ * panel is [kpairs][MR] words, a B panel [kpairs][NR] words. */
+enum { BF16_MR = 8, BF16_NR = 32 };
+
+/* Packs `rows` logical rows of X, k deep, into ceil(rows / R) panels of R
+ * rows (the rows past the end zero), panel q at dst + q R kpairs, each
+ * [kpairs][R] words, kpairs = (k + 1) / 2. X[r][kk] is src[r * ld + kk] when
+ * pairs_contiguous, else src[kk * ld + r]. R is BF16_MR or BF16_NR. */
+typedef void (*Bf16PackPanels)(const float *src, ptrdiff_t ld, int pairs_contiguous, int rows, int k, int R,
+                               uint32_t *dst);
+/* C[mr, nr] = alpha * Apanel Bpanel + beta * C over kpairs pairs (beta == 0:
+ * C is not read); mr <= MR, nr <= NR are the real rows/columns. */
+typedef void (*Bf16MicroKernel)(int kpairs, const uint32_t *pa, const uint32_t *pb, float *c, ptrdiff_t ldc, int mr,
+                                int nr, float alpha, float beta);
+
+typedef struct {
+    const char *name; /* "avx512bf16" | "plain" */
+    Bf16PackPanels pack;
+    Bf16MicroKernel kernel;
+    int (*cpu_has)(void);
+} Bf16Kernel;
+
+extern const Bf16Kernel bf16_kernel_avx512;
+extern const Bf16Kernel bf16_kernel_plain;
+
+/* Force a kernel ("avx512bf16", "plain") or NULL / "auto" for the best this
+ * CPU runs. -1 with dusk_error for an unknown name or one the CPU lacks.
+ * Without a call, DUSK_GEMM_BF16_KERNEL (same names) decides, else auto. */
+int gemm_bf16_set_kernel(const char *name);
+/* (ops_bf16_kernel_name() in ops.h names the kernel in use.) */
+
+/* Same contract as gemm() in ops.h (row-major, BLAS alpha/beta: beta == 0
+ * never reads C; alpha == 0 or k == 0 leaves beta * C), computed in bf16 x
+ * bf16 -> fp32. */
+void gemm_bf16(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
+               int ldb, float beta, float *c, int ldc);
+
+#endif

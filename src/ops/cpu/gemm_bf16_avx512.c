@@ -1,0 +1,167 @@
+/* The AVX512_BF16 bf16 kernel: vectorised packing (fp32 -> bf16 rounding,
+ * k pairs interleaved) and an 8 x 32 micro-kernel on vdpbf16ps, which adds
+ * 32 bf16 products into 16 fp32 lanes per instruction. Compiled with target
+ * attributes, not compiler flags, so the same binary runs anywhere; the
+ * driver calls it only when cpuid reports AVX512_BF16 (and the OS saves the
+ * zmm state). */
+#include <immintrin.h>
+
+#include "ops/cpu/gemm_bf16.h"
+
+#define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+
+/* Round 16 floats to bf16 by nearest-even, as f32_to_bf16() (util/dtype.c)
+ * does, NaN made quiet with its sign and payload kept: the result sits in
+ * the high half of each 32-bit lane, the low half zero. Integer arithmetic:
+ * the slow path of round_32 below. */
+BF16_TARGET static inline __m512i round_to_bf16_high(__m512 x) {
+    __m512i u = _mm512_castps_si512(x);
+    __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
+    __m512i r = _mm512_add_epi32(u, _mm512_add_epi32(lsb, _mm512_set1_epi32(0x7FFF)));
+    r = _mm512_mask_or_epi32(r, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), u, _mm512_set1_epi32(0x00400000));
+    return _mm512_and_si512(r, _mm512_set1_epi32((int)0xFFFF0000u));
+}
+
+BF16_TARGET static inline __mmask16 subnormal_lanes(__m512 x) {
+    __m512 ax = _mm512_abs_ps(x);
+    return _mm512_cmp_ps_mask(ax, _mm512_set1_ps(1.17549435e-38f), _CMP_LT_OQ) &
+           _mm512_cmp_ps_mask(ax, _mm512_setzero_ps(), _CMP_NEQ_OQ);
+}
+
+/* 32 floats (a, then b) rounded to 32 bf16 in the same order: word w of the
+ * result is the bf16 of float w. vcvtne2ps2bf16 rounds to nearest even and
+ * quiets NaN exactly as f32_to_bf16() does, but flushes subnormal inputs to
+ * zero where torch keeps them; a vector holding one takes the integer path. */
+BF16_TARGET static inline __m512i round_32(__m512 a, __m512 b) {
+    if (subnormal_lanes(a) | subnormal_lanes(b)) {
+        /* word w of the result is 16-bit word 2w+1 of (a, b): the high halves */
+        __m512i odd_words = _mm512_set_epi16(63, 61, 59, 57, 55, 53, 51, 49, 47, 45, 43, 41, 39, 37, 35, 33, 31,
+                                             29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+        return _mm512_permutex2var_epi16(round_to_bf16_high(a), odd_words, round_to_bf16_high(b));
+    }
+    return (__m512i)_mm512_cvtne2ps_pbh(b, a);
+}
+
+static __mmask16 first_lanes(int count) { return count <= 0 ? 0 : count >= 16 ? 0xFFFF : (__mmask16)((1u << count) - 1); }
+
+/* Stores the words of rows r0 .. r0+15 (r0 a multiple of 16) for pair p into
+ * their panels: one panel when R >= 16, two panels of 8 when R is 8. */
+BF16_TARGET static void store_16_rows(uint32_t *dst, int R, int kpairs, int panels, int r0, int p, __m512i v) {
+    int q = r0 / R;
+    uint32_t *at = dst + ((size_t)q * kpairs + p) * R;
+    if (R >= 16) {
+        _mm512_storeu_si512(at + r0 % R, v);
+        return;
+    }
+    _mm256_storeu_si256((__m256i *)at, _mm512_castsi512_si256(v));
+    if (q + 1 < panels) _mm256_storeu_si256((__m256i *)(at + (size_t)R * kpairs), _mm512_extracti64x4_epi64(v, 1));
+}
+
+/* X[r][kk] = src[kk * ld + r]: rows 2p and 2p+1 of src give pair p for 16
+ * consecutive r at once. */
+BF16_TARGET static void pack_across(const float *src, ptrdiff_t ld, int rows, int k, int R, uint32_t *dst) {
+    int kpairs = (k + 1) / 2, panels = (rows + R - 1) / R;
+    /* word 2r of the result is word r of (lo, hi), word 2r+1 word 16 + r */
+    __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7, 22, 6,
+                                          21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    for (int p = 0; p < kpairs; p++) {
+        const float *lo = src + 2 * p * ld, *hi = lo + ld;
+        int has_hi = 2 * p + 1 < k;
+        for (int r0 = 0; r0 < panels * R; r0 += 16) {
+            __mmask16 valid = first_lanes(rows - r0);
+            __m512 h = has_hi ? _mm512_maskz_loadu_ps(valid, hi + r0) : _mm512_setzero_ps();
+            __m512i both = round_32(_mm512_maskz_loadu_ps(valid, lo + r0), h); /* lo 0..15, hi 0..15 */
+            store_16_rows(dst, R, kpairs, panels, r0, p, _mm512_permutexvar_epi16(interleave, both));
+        }
+    }
+}
+
+/* Transposes a 16 x 16 block of 32-bit words in registers. */
+BF16_TARGET static void transpose_16x16(__m512i r[16]) {
+    __m512i a[16], b[16];
+    for (int i = 0; i < 8; i++) {
+        a[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
+        a[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
+    }
+    /* in each 128-bit lane L of b[4i + c]: rows 4i .. 4i+3 of column 4L + c */
+    for (int i = 0; i < 4; i++) {
+        b[4 * i] = _mm512_unpacklo_epi64(a[4 * i], a[4 * i + 2]);
+        b[4 * i + 1] = _mm512_unpackhi_epi64(a[4 * i], a[4 * i + 2]);
+        b[4 * i + 2] = _mm512_unpacklo_epi64(a[4 * i + 1], a[4 * i + 3]);
+        b[4 * i + 3] = _mm512_unpackhi_epi64(a[4 * i + 1], a[4 * i + 3]);
+    }
+    for (int c = 0; c < 4; c++) {
+        __m512i p0 = _mm512_shuffle_i32x4(b[c], b[4 + c], 0x44), p1 = _mm512_shuffle_i32x4(b[c], b[4 + c], 0xEE);
+        __m512i q0 = _mm512_shuffle_i32x4(b[8 + c], b[12 + c], 0x44), q1 = _mm512_shuffle_i32x4(b[8 + c], b[12 + c], 0xEE);
+        r[c] = _mm512_shuffle_i32x4(p0, q0, 0x88);
+        r[4 + c] = _mm512_shuffle_i32x4(p0, q0, 0xDD);
+        r[8 + c] = _mm512_shuffle_i32x4(p1, q1, 0x88);
+        r[12 + c] = _mm512_shuffle_i32x4(p1, q1, 0xDD);
+    }
+}
+
+/* X[r][kk] = src[r * ld + kk]: each row holds its pairs side by side. 16
+ * rows are rounded 16 pairs at a time, then transposed in registers so that
+ * each pair's 16 rows are stored together. */
+BF16_TARGET static void pack_along(const float *src, ptrdiff_t ld, int rows, int k, int R, uint32_t *dst) {
+    int kpairs = (k + 1) / 2, panels = (rows + R - 1) / R;
+    for (int r0 = 0; r0 < panels * R; r0 += 16)
+        for (int p0 = 0; p0 < kpairs; p0 += 16) {
+            int k0 = 2 * p0;
+            __m512i w[16];
+            for (int i = 0; i < 16; i++) {
+                w[i] = _mm512_setzero_si512();
+                if (r0 + i >= rows) continue;
+                const float *row = src + (r0 + i) * ld + k0;
+                w[i] = round_32(_mm512_maskz_loadu_ps(first_lanes(k - k0), row),
+                                _mm512_maskz_loadu_ps(first_lanes(k - k0 - 16), row + 16));
+            }
+            transpose_16x16(w);
+            for (int j = 0; j < 16 && p0 + j < kpairs; j++) store_16_rows(dst, R, kpairs, panels, r0, p0 + j, w[j]);
+        }
+}
+
+/* The rounding fp32 -> bf16 happens here: the panels are the bf16 copy of
+ * the weights or activations that the micro-kernel multiplies. */
+BF16_TARGET static void pack_panels_avx512(const float *src, ptrdiff_t ld, int pairs_contiguous, int rows, int k,
+                                           int R, uint32_t *dst) {
+    if (pairs_contiguous) pack_along(src, ld, rows, k, R, dst);
+    else pack_across(src, ld, rows, k, R, dst);
+}
+
+BF16_TARGET static void store_row(float *c, __m512 acc, __mmask16 mask, __m512 alpha, float beta) {
+    __m512 v = _mm512_mul_ps(alpha, acc);
+    if (beta != 0.0f) v = _mm512_add_ps(v, _mm512_mul_ps(_mm512_set1_ps(beta), _mm512_maskz_loadu_ps(mask, c)));
+    _mm512_mask_storeu_ps(c, mask, v);
+}
+
+BF16_TARGET static void kernel_avx512(int kpairs, const uint32_t *pa, const uint32_t *pb, float *c, ptrdiff_t ldc,
+                                      int mr, int nr, float alpha, float beta) {
+    __m512 acc[BF16_MR][2];
+#pragma GCC unroll 8
+    for (int i = 0; i < BF16_MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    for (int p = 0; p < kpairs; p++) {
+        __m512bh b0 = (__m512bh)_mm512_loadu_si512(pb), b1 = (__m512bh)_mm512_loadu_si512(pb + 16);
+#pragma GCC unroll 8
+        for (int i = 0; i < BF16_MR; i++) {
+            __m512bh a = (__m512bh)_mm512_set1_epi32((int)pa[i]);
+            acc[i][0] = _mm512_dpbf16_ps(acc[i][0], a, b0);
+            acc[i][1] = _mm512_dpbf16_ps(acc[i][1], a, b1);
+        }
+        pa += BF16_MR, pb += BF16_NR;
+    }
+    __mmask16 m0 = first_lanes(nr), m1 = first_lanes(nr - 16);
+    __m512 va = _mm512_set1_ps(alpha);
+    for (int i = 0; i < mr; i++) {
+        store_row(c + i * ldc, acc[i][0], m0, va, beta);
+        if (m1) store_row(c + i * ldc + 16, acc[i][1], m1, va, beta);
+    }
+}
+
+static int cpu_has_avx512bf16(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+}
+
+const Bf16Kernel bf16_kernel_avx512 = {"avx512bf16", pack_panels_avx512, kernel_avx512, cpu_has_avx512bf16};

@@ -1,0 +1,298 @@
+/* The bf16 GEMM (src/ops/cpu/gemm_bf16*.c), for each kernel this CPU runs
+ * (AVX512_BF16 where present, and always the plain C one):
+ *  - fp32 -> bf16 rounding of both packers against known bit patterns (ties to
+ *    even, NaN, infinities, overflow, subnormals) and against an independent
+ *    round-to-nearest-even in double (nearbyint on the scaled value);
+ *  - products against a double-precision reference computed on the
+ *    bf16-rounded inputs: |got - ref| <= 2^-24 (8 + 2 sqrt(k)) S per element,
+ *    S = |alpha| sum_k |a b| + |beta c| (fp32 accumulation error only; a
+ *    missing operand rounding is ~2^-8 / sqrt(k) S, far above it - checked);
+ *  - products against the fp32 product in double: |got - ref| <= (2^-7 +
+ *    2^-16 + (k + 2) 2^-24) S, the worst case of rounding both operands
+ *    (each by at most half a bf16 ulp, 2^-8 relative) plus fp32 sums;
+ *  - NN/NT/TN/TT, alpha/beta (beta 0 never reads C: NaN there), lda/ldb/ldc
+ *    wider than the matrix (the padding is NaN, so reading it shows), edge
+ *    sizes 1, 7, 17, 255, 1000 and others that are not multiples of the
+ *    8 x 32 tile;
+ *  - the same bits from both kernels, run after run, at 1 and 2 threads, and
+ *    inside an OpenMP parallel region. */
+#include <math.h>
+#include <omp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "ops/cpu/gemm_bf16.h"
+#include "util/rng.h"
+
+static Rng g_rng;
+/* Worst error / tolerance seen, printed at the end. */
+static double g_worst_rounded, g_worst_fp32;
+
+static float from_bits(uint32_t u) {
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+static uint32_t to_bits(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+
+/* Independent reference rounding: scale to an integer number of bf16 ulps
+ * (8 significant bits; spacing 2^-133 below 2^-126) and let nearbyint
+ * round half to even. */
+static double ref_round_bf16(float x) {
+    if (isnan(x) || isinf(x) || x == 0.0f) return x;
+    int e;
+    frexp(x, &e); /* |x| in [2^(e-1), 2^e) */
+    double ulp = ldexp(1.0, (e - 1 < -126 ? -126 : e - 1) - 7);
+    double r = nearbyint((double)x / ulp) * ulp;
+    return fabs(r) >= ldexp(1.0, 128) ? copysign(INFINITY, x) : r;
+}
+
+/* ---- rounding: both packers, both layouts ---- */
+
+static uint16_t packed_half(const Bf16Kernel *kern, float x, int pairs_contiguous, int high) {
+    float src[2 * 32] = {0}; /* one row of 2 k values, or 2 rows of 1: X[0][0..1] */
+    uint32_t dst[32];
+    if (pairs_contiguous) src[high] = x;
+    else src[high * 32] = x;
+    kern->pack(src, pairs_contiguous ? 2 : 32, pairs_contiguous, 1, 2, BF16_NR, dst);
+    return high ? (uint16_t)(dst[0] >> 16) : (uint16_t)(dst[0] & 0xFFFF);
+}
+
+static void check_rounding(const Bf16Kernel *kern) {
+    static const struct {
+        uint32_t in;
+        uint16_t out;
+    } known[] = {
+        {0x3F800000, 0x3F80}, /* 1 */
+        {0x3F808000, 0x3F80}, /* 1 + 2^-8: tie, even stays */
+        {0x3F818000, 0x3F82}, /* tie, odd rounds up */
+        {0x3F808001, 0x3F81}, /* just above the tie */
+        {0x3F807FFF, 0x3F80}, /* just below */
+        {0xBF818000, 0xBF82}, /* negative tie */
+        {0x80000000, 0x8000}, /* -0 */
+        {0x7F800000, 0x7F80}, {0xFF800000, 0xFF80},             /* +-inf */
+        {0x7F7FFFFF, 0x7F80},                                   /* FLT_MAX overflows to inf */
+        {0x7F7F7FFF, 0x7F7F},                                   /* largest finite bf16 */
+        {0x00018000, 0x0002}, {0x00008000, 0x0000},             /* subnormal ties */
+        {0x7FC00000, 0x7FC0}, {0x7F800001, 0x7FC0},             /* NaN stays NaN, made quiet, */
+        {0xFFC00001, 0xFFC0}, {0x7FFFFFFF, 0x7FFF},             /* its sign and top payload kept */
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        for (int layout = 0; layout < 2; layout++)
+            for (int high = 0; high < 2; high++) {
+                uint16_t got = packed_half(kern, from_bits(known[i].in), layout, high);
+                CHECK_MSG(got == known[i].out, "%s: 0x%08X -> 0x%04X, want 0x%04X", kern->name, known[i].in, got,
+                          known[i].out);
+            }
+    int bad = 0;
+    for (int t = 0; t < 20000; t++) {
+        uint32_t u = (uint32_t)rng_below(&g_rng, 1ull << 32);
+        float x = from_bits(u);
+        if (isnan(x)) continue;
+        double want = ref_round_bf16(x);
+        float got = from_bits((uint32_t)packed_half(kern, x, t & 1, (t >> 1) & 1) << 16);
+        if (!(got == want && !signbit(got) == !signbit(want))) bad++;
+    }
+    CHECK_MSG(bad == 0, "%s: %d of 20000 random floats rounded unlike round-half-even", kern->name, bad);
+}
+
+/* ---- products ---- */
+
+typedef struct {
+    int ta, tb, m, n, k;
+    float alpha, beta;
+} Case;
+
+typedef struct {
+    float *a, *b, *c0; /* c0: C before the call */
+    int lda, ldb, ldc;
+} Operands;
+
+static float *matrix(int rows, int cols, int ld) {
+    float *x = malloc(sizeof(float) * (size_t)rows * ld);
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < ld; j++) x[(size_t)i * ld + j] = j < cols ? (float)rng_normal(&g_rng) : NAN;
+    return x;
+}
+
+static void operands_make(Operands *o, const Case *t, int pad) {
+    int ar = t->ta ? t->k : t->m, ac = t->ta ? t->m : t->k, br = t->tb ? t->n : t->k, bc = t->tb ? t->k : t->n;
+    o->lda = ac + pad, o->ldb = bc + pad, o->ldc = t->n + pad;
+    o->a = matrix(ar, ac, o->lda), o->b = matrix(br, bc, o->ldb), o->c0 = matrix(t->m, t->n, o->ldc);
+    if (t->beta == 0.0f)
+        for (size_t i = 0; i < (size_t)t->m * o->ldc; i++) o->c0[i] = NAN;
+}
+
+static void operands_free(Operands *o) { free(o->a), free(o->b), free(o->c0); }
+
+static float *run(const Case *t, const Operands *o) {
+    float *c = malloc(sizeof(float) * (size_t)t->m * o->ldc);
+    memcpy(c, o->c0, sizeof(float) * (size_t)t->m * o->ldc);
+    gemm_bf16(t->ta, t->tb, t->m, t->n, t->k, t->alpha, o->a, o->lda, o->b, o->ldb, t->beta, c, o->ldc);
+    return c;
+}
+
+static float op_a(const Case *t, const Operands *o, int i, int p) {
+    return t->ta ? o->a[(size_t)p * o->lda + i] : o->a[(size_t)i * o->lda + p];
+}
+static float op_b(const Case *t, const Operands *o, int p, int j) {
+    return t->tb ? o->b[(size_t)j * o->ldb + p] : o->b[(size_t)p * o->ldb + j];
+}
+
+/* Worst errors of c against the references, in units of S. */
+typedef struct {
+    double vs_rounded, vs_fp32;
+    int padding_changed;
+} Errors;
+
+static Errors compare(const Case *t, const Operands *o, const float *c) {
+    Errors e = {0, 0, 0};
+    for (int i = 0; i < t->m; i++) {
+        for (int j = 0; j < o->ldc; j++) {
+            float got = c[(size_t)i * o->ldc + j], before = o->c0[(size_t)i * o->ldc + j];
+            if (j >= t->n) { /* padding of C: must be left as it was (NaN) */
+                e.padding_changed += !isnan(got);
+                continue;
+            }
+            double rounded = 0, exact = 0, scale = 0;
+            for (int p = 0; p < t->k; p++) {
+                double x = op_a(t, o, i, p), y = op_b(t, o, p, j);
+                rounded += ref_round_bf16((float)x) * ref_round_bf16((float)y);
+                exact += x * y, scale += fabs(x * y);
+            }
+            double cterm = t->beta == 0.0f ? 0.0 : (double)t->beta * before;
+            scale = fabs(t->alpha) * scale + fabs(cterm) + 1e-30;
+            double d1 = fabs(got - (t->alpha * rounded + cterm)) / scale;
+            double d2 = fabs(got - (t->alpha * exact + cterm)) / scale;
+            if (!(d1 <= 1e30)) d1 = INFINITY; /* NaN counts as infinitely wrong */
+            if (!(d2 <= 1e30)) d2 = INFINITY;
+            e.vs_rounded = fmax(e.vs_rounded, d1), e.vs_fp32 = fmax(e.vs_fp32, d2);
+        }
+    }
+    return e;
+}
+
+static int same_bits(const float *x, const float *y, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (to_bits(x[i]) != to_bits(y[i])) return 0;
+    return 1;
+}
+
+static void check_case(const Case *t, int pad, const Bf16Kernel **kerns, int nk) {
+    Operands o;
+    operands_make(&o, t, pad);
+    size_t csize = (size_t)t->m * o.ldc;
+    double tol_rounded = ldexp(8 + 2 * sqrt(t->k), -24), tol_fp32 = ldexp(1, -7) + ldexp(1, -16) + ldexp(t->k + 2, -24);
+    float *first = NULL;
+    for (int q = 0; q < nk; q++) {
+        gemm_bf16_set_kernel(kerns[q]->name);
+        omp_set_num_threads(2);
+        float *c = run(t, &o), *again = run(t, &o);
+        omp_set_num_threads(1);
+        float *one = run(t, &o);
+        omp_set_num_threads(2);
+        Errors e = compare(t, &o, c);
+        g_worst_rounded = fmax(g_worst_rounded, e.vs_rounded / tol_rounded);
+        g_worst_fp32 = fmax(g_worst_fp32, e.vs_fp32 / tol_fp32);
+        const char *tr = t->ta ? (t->tb ? "TT" : "TN") : (t->tb ? "NT" : "NN");
+        CHECK_MSG(e.vs_rounded <= tol_rounded, "%s %s m%d n%d k%d: vs bf16-rounded reference %.3g S > %.3g S",
+                  kerns[q]->name, tr, t->m, t->n, t->k, e.vs_rounded, tol_rounded);
+        CHECK_MSG(e.vs_fp32 <= tol_fp32, "%s %s m%d n%d k%d: vs fp32 product %.3g S > %.3g S", kerns[q]->name, tr,
+                  t->m, t->n, t->k, e.vs_fp32, tol_fp32);
+        CHECK_MSG(e.padding_changed == 0, "%s %s: %d padding entries of C written", kerns[q]->name, tr,
+                  e.padding_changed);
+        CHECK_MSG(same_bits(c, again, csize), "%s %s m%d n%d k%d: a repeat gave other bits", kerns[q]->name, tr,
+                  t->m, t->n, t->k);
+        CHECK_MSG(same_bits(c, one, csize), "%s %s m%d n%d k%d: 1 and 2 threads differ", kerns[q]->name, tr, t->m,
+                  t->n, t->k);
+        if (first)
+            CHECK_MSG(same_bits(c, first, csize), "%s %s m%d n%d k%d: kernels %s and %s differ", kerns[q]->name, tr,
+                      t->m, t->n, t->k, kerns[0]->name, kerns[q]->name);
+        free(again), free(one);
+        if (first) free(c);
+        else first = c;
+    }
+    free(first);
+    operands_free(&o);
+}
+
+/* The rounding is really applied: with k large the bf16 product is farther
+ * from the fp32 one than the tight tolerance allows. */
+static void check_rounding_matters(const Bf16Kernel *kern) {
+    Case t = {0, 1, 16, 40, 1000, 1.0f, 0.0f};
+    Operands o;
+    operands_make(&o, &t, 0);
+    gemm_bf16_set_kernel(kern->name);
+    float *c = run(&t, &o);
+    Errors e = compare(&t, &o, c);
+    printf("%s, k %d: bf16 vs fp32 product %.3g S (tight tolerance %.3g S)\n", kern->name, t.k, e.vs_fp32,
+           ldexp(8 + 2 * sqrt(t.k), -24));
+    CHECK_MSG(e.vs_fp32 > 20 * ldexp(8 + 2 * sqrt(t.k), -24), "%s: bf16 product too close to fp32 (%.3g S)",
+              kern->name, e.vs_fp32);
+    free(c);
+    operands_free(&o);
+}
+
+/* Inside a parallel region each thread's call runs on its own: the same
+ * bits as the same call made outside. */
+static void check_in_parallel(void) {
+    Case t = {0, 1, 70, 100, 64, 0.125f, 1.0f};
+    Operands o;
+    operands_make(&o, &t, 3);
+    float *want = run(&t, &o);
+    size_t csize = (size_t)t.m * o.ldc;
+    int bad = 0;
+#pragma omp parallel num_threads(2) reduction(+ : bad)
+    for (int r = 0; r < 4; r++) {
+        float *c = run(&t, &o);
+        bad += !same_bits(c, want, csize);
+        free(c);
+    }
+    CHECK_MSG(bad == 0, "%d calls inside a parallel region differ from the call outside", bad);
+    free(want);
+    operands_free(&o);
+}
+
+static void check_degenerate(void) {
+    float a[4] = {NAN, NAN, NAN, NAN}, c[4] = {1, 2, NAN, 4};
+    gemm_bf16(0, 0, 2, 2, 0, 1.0f, a, 2, a, 2, 0.0f, c, 2); /* k = 0, beta 0: zeros */
+    CHECK(c[0] == 0 && c[1] == 0 && c[2] == 0 && c[3] == 0);
+    float d[4] = {1, 2, 3, 4};
+    gemm_bf16(0, 0, 2, 2, 2, 0.0f, a, 2, a, 2, 0.5f, d, 2); /* alpha 0: A, B not read */
+    CHECK(d[0] == 0.5f && d[1] == 1.0f && d[2] == 1.5f && d[3] == 2.0f);
+}
+
+int main(void) {
+    rng_seed(&g_rng, 12);
+    const Bf16Kernel *kerns[2];
+    int nk = 0;
+    if (bf16_kernel_avx512.cpu_has()) kerns[nk++] = &bf16_kernel_avx512;
+    else printf("note: this CPU lacks AVX512_BF16; only the plain kernel is tested\n");
+    kerns[nk++] = &bf16_kernel_plain;
+    for (int q = 0; q < nk; q++) {
+        check_rounding(kerns[q]);
+        check_rounding_matters(kerns[q]);
+    }
+    static const int sizes[][3] = {{1, 1, 1},     {7, 17, 1},   {17, 7, 255}, {1, 1000, 17}, {1000, 1, 7},
+                                   {255, 33, 64}, {9, 31, 1000}, {63, 65, 2}, {40, 96, 33},  {130, 257, 96},
+                                   /* above the 4M multiply-adds where threads start: */ {200, 300, 80}, {64, 160, 1000}};
+    static const float ab[][2] = {{1.0f, 0.0f}, {0.5f, 1.0f}, {-1.25f, 0.75f}, {1.0f, 1.0f}};
+    int idx = 0;
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+        for (int tr = 0; tr < 4; tr++, idx++) {
+            Case t = {tr >> 1, tr & 1, sizes[s][0], sizes[s][1], sizes[s][2], ab[idx % 4][0], ab[idx % 4][1]};
+            check_case(&t, idx % 3 == 0 ? 0 : 1 + idx % 5, kerns, nk);
+        }
+    gemm_bf16_set_kernel(NULL);
+    check_in_parallel();
+    check_degenerate();
+    printf("worst error / tolerance: %.3f vs the bf16-rounded reference, %.3f vs the fp32 product\n",
+           g_worst_rounded, g_worst_fp32);
+    return check_report("test_gemm_bf16");
+}
