@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops/parallel.h"
 #include "util/err.h"
 #include "util/rng.h"
 
@@ -170,7 +171,8 @@ static float *grad_of(const Model *m, const float *w) {
 /* ------------------------------------------------------------------ */
 /* activations                                                         */
 
-static void activations_alloc_impl(Activations *a, const Model *m, int B, int T, int recompute, int with_logits) {
+static void activations_alloc_impl(Activations *a, const Model *m, int B, int T, int recompute, int with_logits,
+                                   int with_backward) {
     const ModelConfig *c = &m->cfg;
     size_t N = (size_t)B * T, d = c->hidden_size, L = c->num_hidden_layers, ff = c->intermediate_size;
     size_t qd = (size_t)c->num_attention_heads * c->head_dim, kvd = (size_t)c->num_key_value_heads * c->head_dim;
@@ -182,8 +184,7 @@ static void activations_alloc_impl(Activations *a, const Model *m, int B, int T,
     a->n_slots = recompute ? 1 : (int)L;
     size_t S = a->n_slots;
     size_t per_slot = N * (2 + 3 * d + 2 * qd + 2 * kvd + 3 * ff) + (size_t)B * nh * T;
-    /* forward-only activations (no logits) need no backward work space either */
-    size_t back = with_logits ? N * (2 * d + 2 * qd + 2 * kvd + 3 * ff) : 0;
+    size_t back = with_backward ? N * (2 * d + 2 * qd + 2 * kvd + 3 * ff) : 0;
     size_t total = (L + 1) * N * d + S * per_slot + N * (1 + d + V) + back;
     a->buffer = xmalloc(total * sizeof(float));
     float *p = a->buffer;
@@ -217,11 +218,15 @@ static void activations_alloc_impl(Activations *a, const Model *m, int B, int T,
 }
 
 void activations_alloc(Activations *a, const Model *m, int B, int T, int recompute) {
-    activations_alloc_impl(a, m, B, T, recompute, 1);
+    activations_alloc_impl(a, m, B, T, recompute, 1, 1);
 }
 
 void activations_alloc_hidden(Activations *a, const Model *m, int B, int T) {
-    activations_alloc_impl(a, m, B, T, 1, 0);
+    activations_alloc_impl(a, m, B, T, 1, 0, 0);
+}
+
+void activations_alloc_scoring(Activations *a, const Model *m, int B, int T) {
+    activations_alloc_impl(a, m, B, T, 1, 1, 0);
 }
 
 void activations_free(Activations *a) {
@@ -251,7 +256,7 @@ void model_embed(const Model *m, float *x, const int *ids, size_t n) {
 }
 
 static void add_inplace(float *y, const float *x, size_t n) {
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= OPS_PARALLEL_MIN)
     for (size_t i = 0; i < n; i++) y[i] += x[i];
 }
 

@@ -111,6 +111,10 @@ void activations_alloc(Activations *a, const Model *m, int B, int T, int recompu
  * block or the backward work space: model_forward then stops at the final
  * norm, a->xf, and the caller projects only the rows it scores. */
 void activations_alloc_hidden(Activations *a, const Model *m, int B, int T);
+/* Forward-only activations with the [B*T, V] logits (one slot, no backward
+ * work space): what scoring every position needs, a quarter of
+ * activations_alloc's memory at 12 layers. */
+void activations_alloc_scoring(Activations *a, const Model *m, int B, int T);
 void activations_free(Activations *a);
 /* Make a (zeroed, or allocated by activations_alloc) fit B x T sequences:
  * kept as it is when its shape and recompute mode already match,

@@ -23,13 +23,17 @@ static const char *const kRetainOrder[] = {"Interview", "Feature_Story", "Invert
 
 typedef MiaSet SetScores;
 
-/* One forward pass per window; the activations (logits alone are T x V) are
- * kept across windows and reallocated only when the length changes. */
+/* One forward pass per window; the forward-only activations (logits alone
+ * are T x V) are kept across windows and reallocated only when the length
+ * changes. */
 static int score_window(Model *m, Activations *a, const int *ids, int n, const char *text, MiaScores *out) {
     if (n < 2) return dusk_error("an MIA window needs at least 2 tokens");
     if (n > m->cfg.max_position_embeddings)
         return dusk_error("an MIA window of %d tokens exceeds max_position_embeddings (%d)", n, m->cfg.max_position_embeddings);
-    activations_ensure(a, m, 1, n, 0);
+    if (!a->buffer || a->T != n) {
+        activations_free(a);
+        activations_alloc_scoring(a, m, 1, n);
+    }
     model_forward(m, a, ids, m->cfg.num_hidden_layers);
     return mia_scores_from_logprobs(a->logits, n - 1, m->cfg.vocab_size, ids + 1, text, strlen(text), out);
 }

@@ -7,13 +7,14 @@
 #include <string.h>
 
 #include "ops/ops.h"
+#include "ops/parallel.h"
 
 void attention_forward_cached(float *out, const float *q, const float *k_cache, const float *v_cache,
                               const int *seq, const int *pos, int n, int max_len, int nh, int nkv, int hd,
                               float *scores) {
     int rep = nh / nkv, kvd = nkv * hd;
     float scale = 1.0f / sqrtf((float)hd);
-#pragma omp parallel for schedule(dynamic, 4)
+#pragma omp parallel for schedule(dynamic, 4) if ((long)n * nh * hd * (max_len / 2) >= OPS_PARALLEL_MIN)
     for (int rh = 0; rh < n * nh; rh++) {
         int r = rh / nh, h = rh % nh, g = h / rep, len = pos[r] + 1;
         const float *qv = q + ((size_t)r * nh + h) * hd;
