@@ -64,6 +64,8 @@ PY
 done
 echo "== greedy decode, with and without the KV cache"
 bash "$ROOT/bench/decode.sh"
+echo "== batch-16 greedy decode and MIA windows against PyTorch (KV-cached loop), $THREADS threads, median of 3"
+bash "$ROOT/bench/decode_vs_torch.sh" 3
 [ -x "$ROOT/bench/tokenizer_bench.sh" ] && bash "$ROOT/bench/tokenizer_bench.sh"
 echo "== dusk eval wall time"
 bash "$ROOT/bench/eval.sh"

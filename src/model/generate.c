@@ -12,10 +12,10 @@
 
 typedef struct {
     const Model *m;
-    int n_seq, max_len, max_rows;
-    float *k_cache, *v_cache; /* [L][n_seq][max_len][kvd] */
-    float *x, *xn, *q, *k, *v, *att, *tmp, *gate, *up, *scores;
-    float *logits;            /* [max_rows, V] */
+    int max_rows;
+    KvCache cache;
+    float *x, *x_mid, *xn, *q, *k, *v, *att, *gate, *up;
+    float *logits; /* [max_rows, V] */
 } InferState;
 
 static void infer_init(InferState *s, const Model *m, int n_seq, int max_len, int max_rows) {
@@ -24,103 +24,44 @@ static void infer_init(InferState *s, const Model *m, int n_seq, int max_len, in
     size_t d = c->hidden_size, ff = c->intermediate_size, R = max_rows;
     memset(s, 0, sizeof *s);
     s->m = m;
-    s->n_seq = n_seq;
-    s->max_len = max_len;
     s->max_rows = max_rows;
-    size_t cache = (size_t)c->num_hidden_layers * n_seq * max_len * kvd;
-    s->k_cache = xmalloc(cache * sizeof(float));
-    s->v_cache = xmalloc(cache * sizeof(float));
+    kv_cache_alloc(&s->cache, m, n_seq, max_len, max_rows);
     s->x = xmalloc(R * d * sizeof(float));
+    s->x_mid = xmalloc(R * d * sizeof(float));
     s->xn = xmalloc(R * d * sizeof(float));
-    s->tmp = xmalloc(R * d * sizeof(float));
     s->q = xmalloc(R * qd * sizeof(float));
     s->att = xmalloc(R * qd * sizeof(float));
     s->k = xmalloc(R * kvd * sizeof(float));
     s->v = xmalloc(R * kvd * sizeof(float));
     s->gate = xmalloc(R * ff * sizeof(float));
     s->up = xmalloc(R * ff * sizeof(float));
-    s->scores = xmalloc(R * (size_t)c->num_attention_heads * max_len * sizeof(float));
     s->logits = xmalloc(R * (size_t)c->vocab_size * sizeof(float));
 }
 
 static void infer_free(InferState *s) {
-    float *bufs[] = {s->k_cache, s->v_cache, s->x, s->xn, s->tmp, s->q, s->att, s->k, s->v, s->gate, s->up, s->scores, s->logits};
+    float *bufs[] = {s->x, s->x_mid, s->xn, s->q, s->att, s->k, s->v, s->gate, s->up, s->logits};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
+    kv_cache_free(&s->cache);
 }
 
-static float *cache_at(const InferState *s, float *cache, int l, int seq, int pos) {
-    const ModelConfig *c = &s->m->cfg;
-    size_t kvd = (size_t)c->num_key_value_heads * c->head_dim;
-    return cache + (((size_t)l * s->n_seq + seq) * s->max_len + pos) * kvd;
-}
-
-/* Attention of each row over its own sequence's cache, positions 0..pos. */
-static void cached_attention(InferState *s, int l, int n, const int *seq, const int *pos) {
-    const ModelConfig *c = &s->m->cfg;
-    int nh = c->num_attention_heads, hd = c->head_dim, rep = nh / c->num_key_value_heads;
-    float scale = 1.0f / sqrtf((float)hd);
-#pragma omp parallel for schedule(dynamic, 4)
-    for (int rh = 0; rh < n * nh; rh++) {
-        int r = rh / nh, h = rh % nh, g = h / rep, len = pos[r] + 1;
-        const float *qv = s->q + ((size_t)r * nh + h) * hd;
-        float *sc = s->scores + (size_t)rh * s->max_len;
-        float mx = -INFINITY;
-        for (int t = 0; t < len; t++) {
-            const float *kv = cache_at(s, s->k_cache, l, seq[r], t) + (size_t)g * hd;
-            float dot = 0.0f;
-            for (int i = 0; i < hd; i++) dot += qv[i] * kv[i];
-            sc[t] = dot * scale;
-            mx = sc[t] > mx ? sc[t] : mx;
-        }
-        double sum = 0.0;
-        for (int t = 0; t < len; t++) sum += exp((double)(sc[t] - mx));
-        float lse = mx + (float)log(sum);
-        float *o = s->att + ((size_t)r * nh + h) * hd;
-        memset(o, 0, sizeof(float) * hd);
-        for (int t = 0; t < len; t++) {
-            float p = expf(sc[t] - lse);
-            const float *vv = cache_at(s, s->v_cache, l, seq[r], t) + (size_t)g * hd;
-            for (int i = 0; i < hd; i++) o[i] += p * vv[i];
-        }
-    }
-}
-
-/* Run n rows through the model; logits for the rows flagged in want_logits
+/* Run n rows through the model (the training code's layer_forward, reading
+ * and filling the KV cache); logits for the rows flagged in want_logits
  * are written to s->logits (row order preserved, only those rows). */
 static int infer_rows(InferState *s, int n, const int *tokens, const int *seq, const int *pos, const int *want_logits) {
     const Model *m = s->m;
     const ModelConfig *c = &m->cfg;
-    int d = c->hidden_size, ff = c->intermediate_size, nh = c->num_attention_heads, nkv = c->num_key_value_heads;
-    int hd = c->head_dim, kvd = nkv * hd;
-    for (int r = 0; r < n; r++) memcpy(s->x + (size_t)r * d, m->embed + (size_t)tokens[r] * d, sizeof(float) * d);
-    for (int l = 0; l < c->num_hidden_layers; l++) {
-        const LayerWeights *w = &m->layers[l];
-        rmsnorm_forward(s->xn, NULL, s->x, w->input_norm, n, d, c->rms_norm_eps);
-        linear_forward(s->q, s->xn, w->q, w->q_bias, n, d, nh * hd);
-        linear_forward(s->k, s->xn, w->k, w->k_bias, n, d, kvd);
-        linear_forward(s->v, s->xn, w->v, w->v_bias, n, d, kvd);
-        rope_forward(s->q, pos, n, nh, &m->rope);
-        rope_forward(s->k, pos, n, nkv, &m->rope);
-        for (int r = 0; r < n; r++) {
-            memcpy(cache_at(s, s->k_cache, l, seq[r], pos[r]), s->k + (size_t)r * kvd, sizeof(float) * kvd);
-            memcpy(cache_at(s, s->v_cache, l, seq[r], pos[r]), s->v + (size_t)r * kvd, sizeof(float) * kvd);
-        }
-        cached_attention(s, l, n, seq, pos);
-        linear_forward(s->tmp, s->att, w->o, w->o_bias, n, nh * hd, d);
-        for (size_t i = 0; i < (size_t)n * d; i++) s->x[i] += s->tmp[i];
-        rmsnorm_forward(s->xn, NULL, s->x, w->post_norm, n, d, c->rms_norm_eps);
-        linear_forward(s->gate, s->xn, w->gate, NULL, n, d, ff);
-        linear_forward(s->up, s->xn, w->up, NULL, n, d, ff);
-        swiglu_forward(s->gate, s->gate, s->up, (size_t)n * ff);
-        linear_forward(s->tmp, s->gate, w->down, NULL, n, ff, d);
-        for (size_t i = 0; i < (size_t)n * d; i++) s->x[i] += s->tmp[i];
-    }
+    int d = c->hidden_size;
+    model_embed(m, s->x, tokens, (size_t)n);
+    /* in place: out = x, h = gate, one normalised buffer for both norms */
+    LayerRows r = {n, pos, s->x, s->x, NULL, s->xn, s->q, s->k, s->v, s->att, NULL, s->x_mid, NULL, s->xn,
+                   s->gate, s->up, s->gate};
+    for (int l = 0; l < c->num_hidden_layers; l++) layer_forward(m, l, &r, 1, n, &s->cache, seq);
     int k = 0;
-    for (int r = 0; r < n; r++)
-        if (want_logits[r]) memcpy(s->xn + (size_t)k++ * d, s->x + (size_t)r * d, sizeof(float) * d);
+    for (int i = 0; i < n; i++)
+        if (want_logits[i]) memcpy(s->xn + (size_t)k++ * d, s->x + (size_t)i * d, sizeof(float) * d);
     if (k == 0) return 0;
-    rmsnorm_forward(s->tmp, NULL, s->xn, m->final_norm, k, d, c->rms_norm_eps);
-    linear_forward(s->logits, s->tmp, m->lm_head, NULL, k, d, c->vocab_size);
+    rmsnorm_forward(s->x_mid, NULL, s->xn, m->final_norm, k, d, c->rms_norm_eps);
+    linear_forward(s->logits, s->x_mid, m->lm_head, NULL, k, d, c->vocab_size);
     return k;
 }
 

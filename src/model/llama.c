@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops/parallel.h"
 #include "util/err.h"
 #include "util/rng.h"
 
@@ -170,7 +171,8 @@ static float *grad_of(const Model *m, const float *w) {
 /* ------------------------------------------------------------------ */
 /* activations                                                         */
 
-static void activations_alloc_impl(Activations *a, const Model *m, int B, int T, int recompute, int with_logits) {
+static void activations_alloc_impl(Activations *a, const Model *m, int B, int T, int recompute, int with_logits,
+                                   int with_backward) {
     const ModelConfig *c = &m->cfg;
     size_t N = (size_t)B * T, d = c->hidden_size, L = c->num_hidden_layers, ff = c->intermediate_size;
     size_t qd = (size_t)c->num_attention_heads * c->head_dim, kvd = (size_t)c->num_key_value_heads * c->head_dim;
@@ -182,8 +184,7 @@ static void activations_alloc_impl(Activations *a, const Model *m, int B, int T,
     a->n_slots = recompute ? 1 : (int)L;
     size_t S = a->n_slots;
     size_t per_slot = N * (2 + 3 * d + 2 * qd + 2 * kvd + 3 * ff) + (size_t)B * nh * T;
-    /* forward-only activations (no logits) need no backward work space either */
-    size_t back = with_logits ? N * (2 * d + 2 * qd + 2 * kvd + 3 * ff) : 0;
+    size_t back = with_backward ? N * (2 * d + 2 * qd + 2 * kvd + 3 * ff) : 0;
     size_t total = (L + 1) * N * d + S * per_slot + N * (1 + d + V) + back;
     a->buffer = xmalloc(total * sizeof(float));
     float *p = a->buffer;
@@ -217,11 +218,15 @@ static void activations_alloc_impl(Activations *a, const Model *m, int B, int T,
 }
 
 void activations_alloc(Activations *a, const Model *m, int B, int T, int recompute) {
-    activations_alloc_impl(a, m, B, T, recompute, 1);
+    activations_alloc_impl(a, m, B, T, recompute, 1, 1);
 }
 
 void activations_alloc_hidden(Activations *a, const Model *m, int B, int T) {
-    activations_alloc_impl(a, m, B, T, 1, 0);
+    activations_alloc_impl(a, m, B, T, 1, 0, 0);
+}
+
+void activations_alloc_scoring(Activations *a, const Model *m, int B, int T) {
+    activations_alloc_impl(a, m, B, T, 1, 1, 0);
 }
 
 void activations_free(Activations *a) {
@@ -245,38 +250,79 @@ const float *model_hidden(const Activations *a, int layer) { return a->x[layer +
 /* ------------------------------------------------------------------ */
 /* forward                                                             */
 
-/* Layer l: out = x_mid + down(silu(gate(n2)) * up(n2)),
- *          x_mid = x + o(attn(rope(q(n1)), rope(k(n1)), v(n1))), n1 = rms(x), n2 = rms(x_mid). */
-static void layer_forward(const Model *m, Activations *a, int l, int s) {
+void model_embed(const Model *m, float *x, const int *ids, size_t n) {
+    embedding_forward(x, m->embed, ids, n, m->cfg.hidden_size);
+}
+
+void kv_cache_alloc(KvCache *c, const Model *m, int n_seq, int max_len, int max_rows) {
+    const ModelConfig *cfg = &m->cfg;
+    size_t kvd = (size_t)cfg->num_key_value_heads * cfg->head_dim;
+    size_t n = (size_t)cfg->num_hidden_layers * n_seq * max_len * kvd;
+    c->n_seq = n_seq;
+    c->max_len = max_len;
+    c->k = xmalloc(n * sizeof(float));
+    c->v = xmalloc(n * sizeof(float));
+    c->scores = xmalloc((size_t)max_rows * cfg->num_attention_heads * max_len * sizeof(float));
+}
+
+void kv_cache_free(KvCache *c) {
+    free(c->k);
+    free(c->v);
+    free(c->scores);
+    memset(c, 0, sizeof *c);
+}
+
+/* Store the rows' keys and values at (seq, pos) of layer l's cache, then
+ * attend over it. */
+static void cached_attention(const Model *m, int l, const LayerRows *r, KvCache *c, const int *seq) {
+    const ModelConfig *cfg = &m->cfg;
+    int nh = cfg->num_attention_heads, nkv = cfg->num_key_value_heads, hd = cfg->head_dim, kvd = nkv * hd;
+    size_t layer = (size_t)l * c->n_seq * c->max_len * kvd;
+    float *kc = c->k + layer, *vc = c->v + layer;
+    for (int i = 0; i < r->n; i++) {
+        size_t at = ((size_t)seq[i] * c->max_len + r->pos[i]) * kvd;
+        memcpy(kc + at, r->k + (size_t)i * kvd, sizeof(float) * kvd);
+        memcpy(vc + at, r->v + (size_t)i * kvd, sizeof(float) * kvd);
+    }
+    attention_forward_cached(r->att, r->q, kc, vc, seq, r->pos, r->n, c->max_len, nh, nkv, hd, c->scores);
+}
+
+void layer_forward(const Model *m, int l, const LayerRows *r, int B, int T, KvCache *cache, const int *seq) {
     const ModelConfig *c = &m->cfg;
     const LayerWeights *w = &m->layers[l];
-    int B = a->B, T = a->T, N = B * T, d = c->hidden_size, ff = c->intermediate_size;
+    int N = r->n, d = c->hidden_size, ff = c->intermediate_size;
     int nh = c->num_attention_heads, nkv = c->num_key_value_heads, hd = c->head_dim;
-    const float *x = a->x[l];
-    float *out = a->x[l + 1];
-    rmsnorm_forward(a->xn1[s], a->rstd1[s], x, w->input_norm, N, d, c->rms_norm_eps);
-    linear_forward(a->q[s], a->xn1[s], w->q, w->q_bias, N, d, nh * hd);
-    linear_forward(a->k[s], a->xn1[s], w->k, w->k_bias, N, d, nkv * hd);
-    linear_forward(a->v[s], a->xn1[s], w->v, w->v_bias, N, d, nkv * hd);
-    rope_forward(a->q[s], a->pos, N, nh, &m->rope);
-    rope_forward(a->k[s], a->pos, N, nkv, &m->rope);
-    attention_forward(a->att[s], a->lse[s], a->q[s], a->k[s], a->v[s], B, T, nh, nkv, hd);
-    linear_forward(a->x_mid[s], a->att[s], w->o, w->o_bias, N, nh * hd, d);
-    add_inplace(a->x_mid[s], x, (size_t)N * d);
-    rmsnorm_forward(a->xn2[s], a->rstd2[s], a->x_mid[s], w->post_norm, N, d, c->rms_norm_eps);
-    linear_forward(a->gate[s], a->xn2[s], w->gate, NULL, N, d, ff);
-    linear_forward(a->up[s], a->xn2[s], w->up, NULL, N, d, ff);
-    swiglu_forward(a->h[s], a->gate[s], a->up[s], (size_t)N * ff);
-    linear_forward(out, a->h[s], w->down, NULL, N, ff, d);
-    add_inplace(out, a->x_mid[s], (size_t)N * d);
+    rmsnorm_forward(r->xn1, r->rstd1, r->x, w->input_norm, N, d, c->rms_norm_eps);
+    linear_forward(r->q, r->xn1, w->q, w->q_bias, N, d, nh * hd);
+    linear_forward(r->k, r->xn1, w->k, w->k_bias, N, d, nkv * hd);
+    linear_forward(r->v, r->xn1, w->v, w->v_bias, N, d, nkv * hd);
+    rope_forward(r->q, r->pos, N, nh, &m->rope);
+    rope_forward(r->k, r->pos, N, nkv, &m->rope);
+    if (cache) cached_attention(m, l, r, cache, seq);
+    else attention_forward(r->att, r->lse, r->q, r->k, r->v, B, T, nh, nkv, hd);
+    linear_forward(r->x_mid, r->att, w->o, w->o_bias, N, nh * hd, d);
+    add_inplace(r->x_mid, r->x, (size_t)N * d);
+    rmsnorm_forward(r->xn2, r->rstd2, r->x_mid, w->post_norm, N, d, c->rms_norm_eps);
+    linear_forward(r->gate, r->xn2, w->gate, NULL, N, d, ff);
+    linear_forward(r->up, r->xn2, w->up, NULL, N, d, ff);
+    swiglu_forward(r->h, r->gate, r->up, (size_t)N * ff);
+    linear_forward(r->out, r->h, w->down, NULL, N, ff, d);
+    add_inplace(r->out, r->x_mid, (size_t)N * d);
+}
+
+/* Layer l of the training forward, on activation slot s. */
+static void train_layer_forward(const Model *m, Activations *a, int l, int s) {
+    LayerRows r = {a->B * a->T, a->pos, a->x[l], a->x[l + 1], a->rstd1[s], a->xn1[s], a->q[s], a->k[s], a->v[s],
+                   a->att[s], a->lse[s], a->x_mid[s], a->rstd2[s], a->xn2[s], a->gate[s], a->up[s], a->h[s]};
+    layer_forward(m, l, &r, a->B, a->T, NULL, NULL);
 }
 
 void model_forward(Model *m, Activations *a, const int *ids, int n_layers) {
     const ModelConfig *c = &m->cfg;
     int N = a->B * a->T, L = c->num_hidden_layers;
     if (n_layers > L) n_layers = L;
-    embedding_forward(a->x[0], m->embed, ids, (size_t)N, m->cfg.hidden_size);
-    for (int l = 0; l < n_layers; l++) layer_forward(m, a, l, a->recompute ? 0 : l);
+    model_embed(m, a->x[0], ids, (size_t)N);
+    for (int l = 0; l < n_layers; l++) train_layer_forward(m, a, l, a->recompute ? 0 : l);
     if (n_layers < L) return;
     rmsnorm_forward(a->xf, a->rstd_f, a->x[L], m->final_norm, N, c->hidden_size, c->rms_norm_eps);
     if (!a->logits) return; /* activations_alloc_hidden: the caller projects the rows it needs */
@@ -353,7 +399,7 @@ void model_backward(Model *m, Activations *a, const int *ids, float *dlogits, in
     for (int l = top; l >= bottom; l--) {
         if (dhidden && l == inject_layer) add_inplace(a->dx, dhidden, (size_t)N * d);
         int s = a->recompute ? 0 : l;
-        if (a->recompute) layer_forward(m, a, l, 0);
+        if (a->recompute) train_layer_forward(m, a, l, 0);
         layer_backward(m, a, l, s, l > bottom || embed_trainable(m));
     }
     if (bottom == 0 && embed_trainable(m)) embedding_backward(grad_of(m, m->embed), a->dx, ids, (size_t)N, d);

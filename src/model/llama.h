@@ -52,6 +52,41 @@ typedef struct {
     float *dx, *dxn, *dq, *dk, *dv, *datt, *dgate, *dup, *dh;
 } Activations;
 
+/* One decoder layer's input, output and intermediates over n rows: a slot of
+ * the training activations, or the decoder's scratch. rstd1, rstd2 and lse
+ * may be NULL where nothing reads them (forward-only use); out may be x
+ * itself (x is not read once x_mid is formed), h may be gate, xn2 may be xn1. */
+typedef struct {
+    int n;
+    const int *pos; /* [n] position of each row */
+    const float *x;
+    float *out;
+    float *rstd1, *xn1, *q, *k, *v, *att, *lse, *x_mid, *rstd2, *xn2, *gate, *up, *h;
+} LayerRows;
+
+/* Keys and values of earlier positions for decoding, per layer and sequence:
+ * k, v [L][n_seq][max_len][nkv*hd] (rotary embedding applied to k). */
+typedef struct {
+    int n_seq, max_len;
+    float *k, *v;
+    float *scores; /* attention scratch, [max_rows * nh * max_len] */
+} KvCache;
+
+void kv_cache_alloc(KvCache *c, const Model *m, int n_seq, int max_len, int max_rows);
+void kv_cache_free(KvCache *c);
+
+/* Decoder layer l over r->n rows: out = x_mid + down(silu(gate(n2)) * up(n2)),
+ * x_mid = x + o(attn(rope(q(n1)), rope(k(n1)), v(n1))), n1 = rms(x), n2 = rms(x_mid).
+ * Without a cache (training, scoring) the rows are B sequences of T tokens
+ * (n = B*T) attending causally among themselves. With one, row i belongs to
+ * sequence seq[i]: its key/value are stored in the cache at pos[i] and its
+ * query attends to positions 0..pos[i] of that sequence's cache. The same
+ * code either way, so decoding computes exactly what training does. */
+void layer_forward(const Model *m, int l, const LayerRows *r, int B, int T, KvCache *cache, const int *seq);
+
+/* x[i] = embedding of ids[i], for n rows. */
+void model_embed(const Model *m, float *x, const int *ids, size_t n);
+
 /* The name of the first tensor holding a NaN or infinity, or NULL (finite.c). */
 const char *model_nonfinite_tensor(const Model *m);
 
@@ -76,6 +111,10 @@ void activations_alloc(Activations *a, const Model *m, int B, int T, int recompu
  * block or the backward work space: model_forward then stops at the final
  * norm, a->xf, and the caller projects only the rows it scores. */
 void activations_alloc_hidden(Activations *a, const Model *m, int B, int T);
+/* Forward-only activations with the [B*T, V] logits (one slot, no backward
+ * work space): what scoring every position needs, a quarter of
+ * activations_alloc's memory at 12 layers. */
+void activations_alloc_scoring(Activations *a, const Model *m, int B, int T);
 void activations_free(Activations *a);
 /* Make a (zeroed, or allocated by activations_alloc) fit B x T sequences:
  * kept as it is when its shape and recompute mode already match,

@@ -70,6 +70,13 @@ void rope_backward(float *dx, const int *pos, int n, int n_heads, const RopeTabl
  * h / (nh/nkv), as HF repeat_kv. */
 void attention_forward(float *out, float *lse, const float *q, const float *k, const float *v, int B, int T,
                        int nh, int nkv, int hd);
+/* Decoding attention over a KV cache (attention_cached.c): row r's query
+ * q[r] attends to positions 0..pos[r] of sequence seq[r], whose keys and
+ * values are k_cache/v_cache [n_seq][max_len][nkv*hd]. scores: scratch of
+ * n * nh * max_len floats. No lse: nothing differentiates through it. */
+void attention_forward_cached(float *out, const float *q, const float *k_cache, const float *v_cache,
+                              const int *seq, const int *pos, int n, int max_len, int nh, int nkv, int hd,
+                              float *scores);
 /* dq, dk, dv overwritten. */
 void attention_backward(float *dq, float *dk, float *dv, const float *dout, const float *q, const float *k,
                         const float *v, const float *out, const float *lse, int B, int T, int nh, int nkv, int hd);

@@ -60,6 +60,10 @@ typedef struct {
 } MiaSet;
 int mia_score_file(Model *m, const Tokenizer *tok, const char *path, int window, int cleanup, MiaSet *set,
                    cJSON *log, const char *set_name, int with_ids);
+/* Every score of n windows (ids[i] of lens[i] >= 2 tokens, texts[i] its text
+ * for the zlib score) into out[0..n-1]; what mia_score_file runs per file. */
+int mia_score_windows(Model *m, int n, const int *const *ids, const int *lens, const char *const *texts,
+                      MiaScores *out);
 /* PrivLeak and RetainDeviation from this model's AUROC table and the retrain
  * model's (both at mink++_0.4). */
 int metric_privleak(const cJSON *auroc, const cJSON *retrain_auroc, double *privleak, double *retain_dev);

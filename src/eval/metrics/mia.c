@@ -23,15 +23,30 @@ static const char *const kRetainOrder[] = {"Interview", "Feature_Story", "Invert
 
 typedef MiaSet SetScores;
 
-/* One forward pass per window; the activations (logits alone are T x V) are
- * kept across windows and reallocated only when the length changes. */
+/* One forward pass per window; the forward-only activations (logits alone
+ * are T x V) are kept across windows and reallocated only when the length
+ * changes. */
 static int score_window(Model *m, Activations *a, const int *ids, int n, const char *text, MiaScores *out) {
     if (n < 2) return dusk_error("an MIA window needs at least 2 tokens");
     if (n > m->cfg.max_position_embeddings)
         return dusk_error("an MIA window of %d tokens exceeds max_position_embeddings (%d)", n, m->cfg.max_position_embeddings);
-    activations_ensure(a, m, 1, n, 0);
+    if (!a->buffer || a->T != n) {
+        activations_free(a);
+        activations_alloc_scoring(a, m, 1, n);
+    }
     model_forward(m, a, ids, m->cfg.num_hidden_layers);
     return mia_scores_from_logprobs(a->logits, n - 1, m->cfg.vocab_size, ids + 1, text, strlen(text), out);
+}
+
+int mia_score_windows(Model *m, int n, const int *const *ids, const int *lens, const char *const *texts,
+                      MiaScores *out) {
+    Activations acts = {0};
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        if ((rc = score_window(m, &acts, ids[i], lens[i], texts[i], &out[i])) != 0)
+            dusk_error_prefix("window %d", i);
+    activations_free(&acts);
+    return rc;
 }
 
 /* Windows of one text file, scored and appended to set (and to the log). */
@@ -45,18 +60,20 @@ int mia_score_file(Model *m, const Tokenizer *tok, const char *path, int window,
     free(text);
     if (rc == 0 && w.n == 0)
         fprintf(stderr, "dusk: %s is shorter than one %d-token window; it contributes no MIA window\n", path, window);
-    Activations acts = {0};
+    if (rc == 0 && w.n > 0) {
+        set->scores = xrealloc(set->scores, sizeof(MiaScores) * (size_t)(set->n + w.n));
+        rc = mia_score_windows(m, w.n, (const int *const *)w.seqs, w.lens, (const char *const *)texts,
+                               set->scores + set->n);
+    }
     for (int i = 0; i < w.n && rc == 0; i++) {
-        set->scores = xrealloc(set->scores, sizeof(MiaScores) * (size_t)(set->n + 1));
-        rc = score_window(m, &acts, w.seqs[i], w.lens[i], texts[i], &set->scores[set->n]);
-        if (rc) break;
+        const MiaScores *sc = &set->scores[set->n];
         cJSON *e = cJSON_CreateObject();
         if (set_name) cJSON_AddStringToObject(e, "set", set_name);
         cJSON_AddStringToObject(e, "file", path);
         cJSON_AddNumberToObject(e, "window", i);
         cJSON_AddNumberToObject(e, "tokens", w.lens[i]);
         for (int k = 0; k < MIA_NUM_SCORES; k++) {
-            double v = set->scores[set->n].value[k];
+            double v = sc->value[k];
             if (isfinite(v)) cJSON_AddNumberToObject(e, mia_score_key(k), v);
             else cJSON_AddNullToObject(e, mia_score_key(k));
         }
@@ -67,7 +84,6 @@ int mia_score_file(Model *m, const Tokenizer *tok, const char *path, int window,
         cJSON_AddItemToArray(log, e);
         set->n++;
     }
-    activations_free(&acts);
     for (int i = 0; i < w.n; i++) free(texts[i]);
     free(texts);
     seqlist_free(&w);

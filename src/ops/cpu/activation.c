@@ -3,9 +3,10 @@
 
 #include "ops/fast_exp.h"
 #include "ops/ops.h"
+#include "ops/parallel.h"
 
 void swiglu_forward(float *h, const float *gate, const float *up, size_t n) {
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= OPS_PARALLEL_MIN)
     for (size_t i = 0; i < n; i++) {
         float g = gate[i];
         h[i] = g / (1.0f + fast_expf(-g)) * up[i];

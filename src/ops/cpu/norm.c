@@ -3,10 +3,11 @@
 #include <stdlib.h>
 
 #include "ops/ops.h"
+#include "ops/parallel.h"
 #include "util/err.h"
 
 void rmsnorm_forward(float *out, float *rstd, const float *inp, const float *w, int n, int c, float eps) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((long)n * c >= OPS_PARALLEL_MIN)
     for (int i = 0; i < n; i++) {
         const float *x = inp + (size_t)i * c;
         float *y = out + (size_t)i * c;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "ops/ops.h"
+#include "ops/parallel.h"
 #include "util/err.h"
 
 void rope_table_init(RopeTable *t, const float *inv_freq, int head_dim, int max_pos) {
@@ -30,7 +31,7 @@ void rope_table_free(RopeTable *t) {
 
 static void rotate(float *x, const int *pos, int n, int n_heads, const RopeTable *t, float sign) {
     int hd = t->head_dim, half = hd / 2;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((long)n * n_heads * hd >= OPS_PARALLEL_MIN)
     for (int r = 0; r < n; r++) {
         const float *c = t->cos + (size_t)pos[r] * half, *s = t->sin + (size_t)pos[r] * half;
         for (int h = 0; h < n_heads; h++) {
