@@ -111,6 +111,6 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/dusk
 
 clean:
-	rm -rf build build-san build-fuzz build-cuda
+	rm -rf build build-san build-fuzz build-cuda build-portable
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/src/cli/main.d
