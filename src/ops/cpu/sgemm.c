@@ -160,26 +160,39 @@ static void pack_transposed(const float *src, int ld, int rows, int kc, int widt
 
 /* Element (p, x) = src[p * ld + x] for p < kc, x < count (operand rows that
  * run along M or N) into panels of width: panel x / width, at p * width +
- * x % width. K outermost, so each source row is read once (a row of a wide
- * operand is a fresh page; one panel at a time would revisit it per panel);
- * SSE copies, as a memcpy call would cost more than the 14 or 32 floats of
- * a panel row. */
-static void pack_rows(const float *restrict src, int ld, int kc, int count, int width, float *restrict dst) {
-    for (int p = 0; p < kc; p++) {
-        const float *s = src + (size_t)p * ld;
-        for (int x0 = 0; x0 < count; x0 += width) {
-            float *d = dst + (size_t)x0 * kc + (size_t)p * width;
-            int len = min_int(width, count - x0), x = 0;
-#ifdef __SSE2__
-            for (; x + 4 <= len; x += 4) _mm_storeu_ps(d + x, _mm_loadu_ps(s + x0 + x));
-            if (x + 2 <= len) { /* the 6- and 14-wide panels end in a pair */
-                _mm_storel_epi64((__m128i *)(d + x), _mm_loadl_epi64((const __m128i *)(s + x0 + x)));
-                x += 2;
-            }
+ * x % width. 16 rows of K at a time across all panels: each source row is
+ * read while it is in L1 (a row of a wide operand is a fresh page; one panel
+ * at a time over all of K would come back to it per panel), and each panel
+ * gets 16 consecutive rows (writes to a 16 x 14 or 32 window, not one float
+ * group per panel per row). SSE copies: a memcpy call would cost more than
+ * the 14 or 32 floats of a panel row. */
+/* GCC would turn the copy loops below back into memcpy calls. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define NO_MEMCPY_CALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define NO_MEMCPY_CALLS
 #endif
-            for (; x < len; x++) d[x] = s[x0 + x];
+
+NO_MEMCPY_CALLS static void pack_rows(const float *restrict src, int ld, int kc, int count, int width,
+                                      float *restrict dst) {
+    enum { ROWS = 16 };
+    for (int p0 = 0; p0 < kc; p0 += ROWS)
+        for (int x0 = 0; x0 < count; x0 += width) {
+            int len = min_int(width, count - x0);
+            for (int p = p0; p < min_int(p0 + ROWS, kc); p++) {
+                const float *s = src + (size_t)p * ld + x0;
+                float *d = dst + (size_t)x0 * kc + (size_t)p * width;
+                int x = 0;
+#ifdef __SSE2__
+                for (; x + 4 <= len; x += 4) _mm_storeu_ps(d + x, _mm_loadu_ps(s + x));
+                if (x + 2 <= len) { /* the 6- and 14-wide panels end in a pair */
+                    _mm_storel_epi64((__m128i *)(d + x), _mm_loadl_epi64((const __m128i *)(s + x)));
+                    x += 2;
+                }
+#endif
+                for (; x < len; x++) d[x] = s[x];
+            }
         }
-    }
 }
 
 /* count indices of M or N (from 0 at src) x kc of K into panels of width,
