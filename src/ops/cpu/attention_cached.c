@@ -1,8 +1,9 @@
 /* Decoding attention over a KV cache: each query row attends to the cached
  * keys/values of its own sequence, positions 0..pos. The rows of one call
  * belong to any mix of sequences and positions (a prefill chunk, or one new
- * token per sequence), so each (row, head) is its own small dot-product and
- * softmax; the sums run in the row's order, as before. */
+ * token per sequence), so each (row, head) is its own small dot-products and
+ * softmax. The q.k dot products run in SIMD lanes (a serial sum of hd
+ * products is a chain of dependent adds: 4x slower at hd 64). */
 #include <math.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@ void attention_forward_cached(float *out, const float *q, const float *k_cache, 
         for (int t = 0; t < len; t++) {
             const float *kv = kc + (size_t)t * kvd;
             float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
             for (int i = 0; i < hd; i++) dot += qv[i] * kv[i];
             sc[t] = dot * scale;
             mx = sc[t] > mx ? sc[t] : mx;
