@@ -16,7 +16,7 @@ BLAS_LIB := /usr/lib/x86_64-linux-gnu/openblas-openmp
 
 # OPT is the optimisation level; the rest of CFLAGS is not meant to be overridden.
 OPT      ?= -O2 -march=native -fvect-cost-model=dynamic -g
-CFLAGS   := $(OPT) -std=c11 -Wall -Wextra -fopenmp -Isrc -I$(BLAS_INC) -MMD -MP -D_GNU_SOURCE $(EXTRA_CFLAGS)
+CFLAGS   := $(OPT) -std=c11 -fno-math-errno -Wall -Wextra -fopenmp -Isrc -I$(BLAS_INC) -MMD -MP -D_GNU_SOURCE $(EXTRA_CFLAGS)
 LDLIBS   := -L$(BLAS_LIB) -Wl,-rpath,$(BLAS_LIB) -lopenblas -lcjson -lpcre2-8 -lutf8proc -lz -lcrypto -lm
 LDFLAGS  += -fopenmp
 

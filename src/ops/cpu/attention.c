@@ -42,6 +42,7 @@ static void causal_softmax_block(float *p, int ld, int i0, int i1, const float *
         } else {
             /* one pass of exponentials: e^(s - max), then normalise */
             float mx = row[0];
+#pragma omp simd reduction(max : mx)
             for (int j = 1; j < n; j++) mx = row[j] > mx ? row[j] : mx;
             float sum = 0.0f;
 #pragma omp simd reduction(+ : sum)

@@ -13,12 +13,25 @@ static float row_max(const float *x, int v) {
     return mx;
 }
 
-double log_softmax_row(float *out, const float *logits, int v) {
-    float mx = row_max(logits, v);
-    /* float exponentials (the costly part), summed in double */
+/* e[j] = exp(x[j] - mx) for j < n, then their sum in double. Two loops on
+ * purpose: GCC vectorises each, but not the fused one (a float exp feeding
+ * a double sum). */
+static double exp_shifted_sum(float *e, const float *x, int n, float mx) {
+#pragma omp simd
+    for (int j = 0; j < n; j++) e[j] = fast_expf(x[j] - mx);
     double sum = 0.0;
 #pragma omp simd reduction(+ : sum)
-    for (int j = 0; j < v; j++) sum += fast_expf(logits[j] - mx);
+    for (int j = 0; j < n; j++) sum += e[j];
+    return sum;
+}
+
+double log_softmax_row(float *out, const float *logits, int v) {
+    float mx = row_max(logits, v);
+    /* float exponentials (the costly part), summed in double, a stack chunk at a time */
+    float chunk[1024];
+    double sum = 0.0;
+    for (int j0 = 0; j0 < v; j0 += 1024)
+        sum += exp_shifted_sum(chunk, logits + j0, v - j0 < 1024 ? v - j0 : 1024, mx);
     double lse = mx + log(sum);
     if (out)
         for (int j = 0; j < v; j++) out[j] = (float)(logits[j] - lse);
@@ -48,12 +61,7 @@ static double ce_row(const void *ctx, size_t i) {
     }
     if (!d) return log_softmax_row(NULL, row, v) - row[t];
     float target_logit = row[t], mx = row_max(row, v);
-    double sum = 0.0;
-#pragma omp simd reduction(+ : sum)
-    for (int j = 0; j < v; j++) {
-        d[j] = fast_expf(row[j] - mx);
-        sum += d[j];
-    }
+    double sum = exp_shifted_sum(d, row, v, mx);
     float k = (float)(a->scale / sum);
 #pragma omp simd
     for (int j = 0; j < v; j++) d[j] *= k;
