@@ -1,10 +1,10 @@
 /* Causal scaled-dot-product attention with grouped-query heads.
  *
- * Each (batch, head) is two sgemm calls around a row softmax. Forward keeps
+ * Each (batch, head) is two gemm() calls around a row softmax. Forward keeps
  * only the output and each row's log-sum-exp; backward rebuilds the
  * probabilities from them (as flash-attention does), so activation memory
  * is O(T) per head instead of O(T^2). Work is split over (batch, head) with
- * OpenMP; the OpenMP build of OpenBLAS runs single-threaded inside. */
+ * OpenMP; gemm() (dusk's or OpenBLAS's) runs on the calling thread inside. */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
