@@ -1,7 +1,8 @@
 /* The losses of the unlearning objectives over logits rows and hidden
  * states (ops.h, "the unlearning objectives' losses"). Rows run in
- * parallel; every sum is formed in a fixed order (det_sum or a sequential
- * loop over per-row values), so results repeat their bits. */
+ * parallel; every sum is formed in a fixed order (det_sum, inside the
+ * cross-entropy too, or a sequential loop over per-row values), so results
+ * repeat their bits. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,25 +11,23 @@
 #include "ops/reduce.h"
 #include "util/err.h"
 
-/* Per-row values of one sequence-shaped quantity, summed per sequence in row order. */
-static void per_sequence_sums(double *out, const double *rows, int B, int T) {
-    for (int s = 0; s < B; s++) {
-        double sum = 0.0;
-        for (int t = 0; t < T; t++) sum += rows[(size_t)s * T + t];
-        out[s] = sum;
-    }
+/* Both are the cross-entropy of ops.h applied one sequence (T rows) at a
+ * time: its sum over the scored rows is the sequence's NLL, and with scale
+ * coef[s] its gradient is coef[s] * (softmax - onehot), zero where y < 0. */
+void sequence_nll(double *nll, const float *logits, const int *targets, int B, int T, int V) {
+    for (int s = 0; s < B; s++)
+        nll[s] = cross_entropy_forward_backward(NULL, logits + (size_t)s * T * V, targets + (size_t)s * T, T, V, 1.0f);
 }
 
-void sequence_nll(double *nll, const float *logits, const int *targets, int B, int T, int V) {
-    double *rows = xmalloc(sizeof(double) * (size_t)B * T);
-#pragma omp parallel for schedule(static)
-    for (int r = 0; r < B * T; r++) {
-        int y = targets[r];
-        const float *row = logits + (size_t)r * V;
-        rows[r] = y < 0 ? 0.0 : log_softmax_row(NULL, row, V) - row[y];
+void sequence_nll_grad(float *dlogits, const float *logits, const int *targets, int B, int T, int V,
+                       const float *coef) {
+    for (int s = 0; s < B; s++) {
+        size_t at = (size_t)s * T * V;
+        if (coef[s] == 0.0f) /* a sequence left out (SGA): no softmax to compute */
+            memset(dlogits + at, 0, sizeof(float) * (size_t)T * V);
+        else
+            cross_entropy_forward_backward(dlogits + at, logits + at, targets + (size_t)s * T, T, V, coef[s]);
     }
-    per_sequence_sums(nll, rows, B, T);
-    free(rows);
 }
 
 void sequence_mean_prob(double *pbar, const float *logits, const int *labels, int B, int T, int V) {
@@ -39,31 +38,16 @@ void sequence_mean_prob(double *pbar, const float *logits, const int *labels, in
         const float *row = logits + (size_t)r * V;
         rows[r] = y < 0 ? 0.0 : exp(row[y] - log_softmax_row(NULL, row, V));
     }
-    per_sequence_sums(pbar, rows, B, T);
-    for (int s = 0; s < B; s++) {
+    for (int s = 0; s < B; s++) { /* row order: a fixed sum */
+        double sum = 0.0;
         int scored = 0;
-        for (int t = 0; t < T; t++) scored += labels[s * T + t] >= 0;
-        pbar[s] = scored ? pbar[s] / scored : 0.0;
+        for (int t = 0; t < T; t++) {
+            sum += rows[(size_t)s * T + t];
+            scored += labels[(size_t)s * T + t] >= 0;
+        }
+        pbar[s] = scored ? sum / scored : 0.0;
     }
     free(rows);
-}
-
-void sequence_nll_grad(float *dlogits, const float *logits, const int *targets, int B, int T, int V,
-                       const float *coef) {
-#pragma omp parallel for schedule(static)
-    for (int r = 0; r < B * T; r++) {
-        const float *row = logits + (size_t)r * V;
-        float *d = dlogits + (size_t)r * V;
-        int y = targets[r];
-        float c = coef[r / T];
-        if (y < 0 || c == 0.0f) {
-            memset(d, 0, sizeof(float) * V);
-            continue;
-        }
-        float lse = (float)log_softmax_row(NULL, row, V);
-        for (int j = 0; j < V; j++) d[j] = c * expf(row[j] - lse);
-        d[y] -= c;
-    }
 }
 
 typedef struct {

@@ -1,15 +1,15 @@
 /* The unlearning objectives' losses (ops/cpu/loss.c) on the device: one
- * block per logits row for the row statistics, one thread per element for
- * the MSE; per-row values go to a workspace and are summed per sequence (or
- * in total) in a fixed order, so only B numbers (or one) come back. */
+ * block per row for the row statistics; per-row values go to a workspace and
+ * are summed per sequence (or in total) in a fixed order, so only B numbers
+ * (or one) come back. Sequence NLL and its gradient are the cross-entropy
+ * (cuda_softmax.cu) one sequence at a time. */
 #include "ops/cuda/cuda_common.cuh"
 extern "C" {
 #include "ops/cuda/cuda_ops.h"
 }
 
-/* row_val [n]: lse - row[y] (want_prob 0) or softmax(row)[y] (want_prob 1); 0 where y < 0. grid n. */
-__global__ void row_target_stat_kernel(double *row_val, const float *logits, const int *labels, int v,
-                                       int want_prob) {
+/* row_val [n]: softmax(row)[y], 0 where y < 0. grid n. */
+__global__ void row_target_prob_kernel(double *row_val, const float *logits, const int *labels, int v) {
     __shared__ float shf[CUDA_BLOCK];
     __shared__ double shd[CUDA_BLOCK];
     int y = labels[blockIdx.x];
@@ -19,13 +19,12 @@ __global__ void row_target_stat_kernel(double *row_val, const float *logits, con
     }
     const float *row = logits + (size_t)blockIdx.x * v;
     double nll = row_logsumexp(row, v, shf, shd) - row[y];
-    if (threadIdx.x == 0) row_val[blockIdx.x] = want_prob ? exp(-nll) : nll;
+    if (threadIdx.x == 0) row_val[blockIdx.x] = exp(-nll);
 }
 
-/* out[s] = sum of row_val over sequence s's T rows in row order, divided by
- * the number of rows with label >= 0 when mean (0 if none). grid ceil(B / block). */
-__global__ void per_sequence_sum_kernel(double *out, const double *row_val, const int *labels, int B, int T,
-                                        int mean) {
+/* pbar[s] = sum of row_val over sequence s's T rows in row order, divided by
+ * the number of rows with label >= 0 (0 if none). grid ceil(B / block). */
+__global__ void per_sequence_mean_kernel(double *pbar, const double *row_val, const int *labels, int B, int T) {
     int s = blockIdx.x * blockDim.x + threadIdx.x;
     if (s >= B) return;
     double sum = 0.0;
@@ -34,59 +33,42 @@ __global__ void per_sequence_sum_kernel(double *out, const double *row_val, cons
         sum += row_val[(size_t)s * T + t];
         scored += labels[(size_t)s * T + t] >= 0;
     }
-    out[s] = mean ? (scored ? sum / scored : 0.0) : sum;
-}
-
-static int sequence_stat(double *host_out, const float *logits, const int *labels, int B, int T, int V,
-                         int want_prob, const char *who) {
-    size_t n = (size_t)B * T;
-    if (B <= 0 || T <= 0) return 0;
-    double *work = (double *)cuda_workspace(sizeof(double) * (n + (size_t)B), who);
-    if (!work) return -1;
-    row_target_stat_kernel<<<(unsigned)n, CUDA_BLOCK>>>(work, logits, labels, V, want_prob);
-    if (cuda_check_launch(who)) return -1;
-    per_sequence_sum_kernel<<<cuda_grid_for((size_t)B), CUDA_BLOCK>>>(work + n, work, labels, B, T, want_prob);
-    if (cuda_check_launch(who)) return -1;
-    return cuda_copy_to_host(host_out, work + n, sizeof(double) * (size_t)B);
-}
-
-extern "C" int cuda_sequence_nll(double *nll, const float *logits, const int *targets, int B, int T, int V) {
-    return sequence_stat(nll, logits, targets, B, T, V, 0, "sequence_nll");
+    pbar[s] = scored ? sum / scored : 0.0;
 }
 
 extern "C" int cuda_sequence_mean_prob(double *pbar, const float *logits, const int *labels, int B, int T, int V) {
-    return sequence_stat(pbar, logits, labels, B, T, V, 1, "sequence_mean_prob");
+    size_t n = (size_t)B * T;
+    if (B <= 0 || T <= 0) return 0;
+    double *work = (double *)cuda_workspace(sizeof(double) * (n + (size_t)B), "sequence_mean_prob");
+    if (!work) return -1;
+    row_target_prob_kernel<<<(unsigned)n, CUDA_BLOCK>>>(work, logits, labels, V);
+    if (cuda_check_launch("row_target_prob_kernel")) return -1;
+    per_sequence_mean_kernel<<<cuda_grid_for((size_t)B), CUDA_BLOCK>>>(work + n, work, labels, B, T);
+    if (cuda_check_launch("per_sequence_mean_kernel")) return -1;
+    return cuda_copy_to_host(pbar, work + n, sizeof(double) * (size_t)B);
 }
 
-/* dlogits row r = coef[r / T] * (softmax - onehot(y)); zero where y < 0 or
- * the coefficient is 0. May alias logits: each thread rewrites what it read
- * after the log-sum-exp's final barrier. grid n. */
-__global__ void sequence_nll_grad_kernel(float *dlogits, const float *logits, const int *targets, const float *coef,
-                                         int T, int v) {
-    __shared__ float shf[CUDA_BLOCK];
-    __shared__ double shd[CUDA_BLOCK];
-    const float *row = logits + (size_t)blockIdx.x * v;
-    float *d = dlogits + (size_t)blockIdx.x * v;
-    int y = targets[blockIdx.x];
-    float c = coef[blockIdx.x / T];
-    if (y < 0 || c == 0.0f) {
-        for (int j = threadIdx.x; j < v; j += blockDim.x) d[j] = 0.0f;
-        return;
-    }
-    float lse = (float)row_logsumexp(row, v, shf, shd);
-    for (int j = threadIdx.x; j < v; j += blockDim.x) d[j] = c * expf(row[j] - lse);
-    __syncthreads();
-    if (threadIdx.x == 0) d[y] -= c;
+/* As the CPU kernels: the cross-entropy one sequence (T rows) at a time. */
+extern "C" int cuda_sequence_nll(double *nll, const float *logits, const int *targets, int B, int T, int V) {
+    for (int s = 0; s < B; s++)
+        if (cuda_cross_entropy_forward_backward(&nll[s], NULL, logits + (size_t)s * T * V, targets + (size_t)s * T,
+                                                T, V, 1.0f))
+            return -1;
+    return 0;
 }
 
 /* coef is HOST memory [B] (the objectives compute it from B numbers). */
 extern "C" int cuda_sequence_nll_grad(float *dlogits, const float *logits, const int *targets, int B, int T, int V,
                                       const float *coef) {
-    if (B <= 0 || T <= 0) return 0;
-    float *d_coef = (float *)cuda_workspace(sizeof(float) * (size_t)B, "sequence_nll_grad");
-    if (!d_coef || cuda_copy_to_device(d_coef, coef, sizeof(float) * (size_t)B)) return -1;
-    sequence_nll_grad_kernel<<<(unsigned)((size_t)B * T), CUDA_BLOCK>>>(dlogits, logits, targets, d_coef, T, V);
-    return cuda_check_launch("sequence_nll_grad_kernel");
+    for (int s = 0; s < B; s++) {
+        size_t at = (size_t)s * T * V;
+        double unused;
+        int rc = coef[s] == 0.0f ? cuda_memset_zero(dlogits + at, sizeof(float) * (size_t)T * V)
+                                 : cuda_cross_entropy_forward_backward(&unused, dlogits + at, logits + at,
+                                                                       targets + (size_t)s * T, T, V, coef[s]);
+        if (rc) return -1;
+    }
+    return 0;
 }
 
 /* row_val[r] = KL(p_ref || p) (ref != NULL) or KL(uniform || p) (targets
