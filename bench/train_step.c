@@ -18,7 +18,7 @@
 /* Peak: a square-ish fp32 GEMM (the selected implementation) of the size
  * the model's projections use. */
 static double sgemm_gflops(int m, int n, int k) {
-    Precision keep = ops_precision();
+    const char *keep = ops_precision_name();
     ops_set_precision("fp32");
     float *a = calloc((size_t)m * k, 4), *b = calloc((size_t)k * n, 4), *c = calloc((size_t)m * n, 4);
     for (size_t i = 0; i < (size_t)m * k; i++) a[i] = (float)(i % 7) * 0.1f;
@@ -31,7 +31,7 @@ static double sgemm_gflops(int m, int n, int k) {
     }
     qsort(times, 7, sizeof(double), cmp_double);
     free(a), free(b), free(c);
-    ops_set_precision(keep == PRECISION_BF16 ? "bf16" : "fp32");
+    ops_set_precision(keep);
     return 2.0 * m * n * k / times[3] / 1e9;
 }
 

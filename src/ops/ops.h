@@ -21,7 +21,6 @@ int ops_set_gemm_impl(const char *name);
 /* "fp32" | "bf16"; bf16 rounds both operands of every matmul to bfloat16
  * and accumulates in fp32 (fp32 master weights and everything else). */
 int ops_set_precision(const char *name);
-GemmImpl ops_gemm_impl(void);
 Precision ops_precision(void);
 const char *ops_gemm_impl_name(void);
 const char *ops_precision_name(void);

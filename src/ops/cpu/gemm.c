@@ -26,7 +26,6 @@ int ops_set_precision(const char *name) {
     return 0;
 }
 
-GemmImpl ops_gemm_impl(void) { return g_impl; }
 Precision ops_precision(void) { return g_precision; }
 const char *ops_gemm_impl_name(void) { return g_impl == GEMM_IMPL_DUSK ? "dusk" : "openblas"; }
 const char *ops_precision_name(void) { return g_precision == PRECISION_BF16 ? "bf16" : "fp32"; }
@@ -36,7 +35,7 @@ const char *ops_gemm_kernel_name(void) {
 
 void gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
           int ldb, float beta, float *c, int ldc) {
-    if (ops_precision() == PRECISION_BF16) {
+    if (g_precision == PRECISION_BF16) {
         gemm_bf16(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
     }
