@@ -40,8 +40,12 @@ int cmd_forward(int argc, char **argv) {
     Activations a;
     activations_alloc(&a, &m, B, T, 0);
     model_forward(&m, &a, ids, m.cfg.num_hidden_layers);
-    StWriteTensor t = {.name = "logits", .dtype = DTYPE_F32, .ndim = 3, .shape = {B, T, m.cfg.vocab_size}, .data = a.logits};
+    size_t n_logits = (size_t)B * T * m.cfg.vocab_size;
+    float *logits = xmalloc(sizeof(float) * n_logits);
+    ops_download(logits, a.logits, sizeof(float) * n_logits);
+    StWriteTensor t = {.name = "logits", .dtype = DTYPE_F32, .ndim = 3, .shape = {B, T, m.cfg.vocab_size}, .data = logits};
     if (st_write(out, &t, 1, NULL, NULL, 0) != 0) dusk_die("%s", dusk_last_error());
+    free(logits);
     activations_free(&a);
     free(ids);
     ids_free(&s);

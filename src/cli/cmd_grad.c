@@ -19,15 +19,6 @@
 #include "train/objective.h"
 #include "util/err.h"
 
-/* Flatten a batch into ids[B*T] and next-token targets (-1 at each row end). */
-static void batch_targets(const IdSequences *s, int T, int *ids, int *targets) {
-    for (int b = 0; b < s->n_seqs; b++)
-        for (int t = 0; t < T; t++) {
-            ids[b * T + t] = s->seqs[b][t];
-            targets[b * T + t] = t + 1 < T ? s->seqs[b][t + 1] : -1;
-        }
-}
-
 static IdSequences read_batch(const char *path, const Model *m, int *T) {
     IdSequences s;
     if (ids_file_read(&s, path, m->cfg.vocab_size) != 0) dusk_die("%s", dusk_last_error());
@@ -126,22 +117,20 @@ int cmd_grad(int argc, char **argv) {
     if (T < 0) dusk_die("%s", dusk_last_error());
     if (T > m.cfg.max_position_embeddings) dusk_die("%s: sequences longer than max_position_embeddings", path);
     int B = s.n_seqs, V = m.cfg.vocab_size;
-    int *ids = xmalloc(sizeof(int) * (size_t)B * T), *targets = xmalloc(sizeof(int) * (size_t)B * T);
-    batch_targets(&s, T, ids, targets);
+    int *ids = flatten(&s, T);
     Activations a;
     activations_alloc(&a, &m, B, T, args_flag(o, n, "recompute"));
     model_forward(&m, &a, ids, m.cfg.num_hidden_layers);
     float scale = 1.0f / (float)(B * (T - 1));
-    double loss = cross_entropy_forward_backward(a.logits, a.logits, targets, B * T, V, scale) * scale;
+    double loss = cross_entropy_forward_backward(a.logits, a.logits, a.targets, B * T, V, scale) * scale;
     model_zero_grads(&m);
-    model_backward(&m, &a, ids, a.logits, -1, NULL);
+    model_backward(&m, &a, a.logits, -1, NULL);
     if (model_save_grads(&m, out, NULL, NULL, 0) != 0) dusk_die("%s", dusk_last_error());
     fputs("{\"loss\": ", stdout);
     json_print_double(stdout, loss);
     fputs("}\n", stdout);
     activations_free(&a);
     free(ids);
-    free(targets);
     ids_free(&s);
     model_free(&m);
     return 0;

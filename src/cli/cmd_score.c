@@ -14,12 +14,16 @@ static void score_sequence(Model *m, const int *ids, int n) {
     Activations a;
     activations_alloc(&a, m, 1, n, 0);
     model_forward(m, &a, ids, m->cfg.num_hidden_layers);
-    double *lp = xmalloc(sizeof(double) * (size_t)(n > 1 ? n - 1 : 1));
-#pragma omp parallel for schedule(static)
-    for (int t = 1; t < n; t++) {
-        const float *row = a.logits + (size_t)(t - 1) * V;
-        lp[t - 1] = (double)row[ids[t]] - log_softmax_row(NULL, row, V);
-    }
+    /* log p(ids[t]) = logit of ids[t] at row t-1 - the row's logsumexp */
+    int rows = n > 1 ? n - 1 : 1;
+    double *lp = xmalloc(sizeof(double) * (size_t)rows);
+    int *row = xmalloc(sizeof(int) * (size_t)rows);
+    float *logit = xmalloc(sizeof(float) * (size_t)rows);
+    for (int t = 0; t < n - 1; t++) row[t] = t;
+    logsumexp_rows(lp, a.logits, n - 1, V);
+    gather_values(logit, a.logits, row, ids + 1, n - 1, (size_t)V);
+    for (int t = 0; t < n - 1; t++) lp[t] = (double)logit[t] - lp[t];
+    free(row), free(logit);
     double sum = 0.0;
     fputs("{\"token_logprobs\": [", stdout);
     for (int t = 0; t < n - 1; t++) {

@@ -40,7 +40,8 @@ void cli_set_compute(const ArgSpec *o, int n) {
     long threads = args_long(o, n, "threads", 0);
     if (threads < 0) dusk_die("--threads must be >= 0");
     if (threads > 0) omp_set_num_threads((int)threads);
-    if (ops_set_gemm_impl(args_str(o, n, "gemm", ops_gemm_impl_name())) != 0 ||
+    if (ops_set_device(args_str(o, n, "device", "cpu")) != 0 ||
+        ops_set_gemm_impl(args_str(o, n, "gemm", ops_gemm_impl_name())) != 0 ||
         ops_set_precision(args_str(o, n, "precision", "fp32")) != 0)
         dusk_die("%s", dusk_last_error());
 }

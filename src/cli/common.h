@@ -29,7 +29,8 @@ CleanupChoice cli_cleanup_choice(const char *flag, const Tokenizer *tok);
 /* The compute settings every model command takes: --threads (0 = OpenMP's
  * default), --gemm and --precision (ops/ops.h; process-wide). */
 #define CLI_COMPUTE_ARG_SPECS                                                                                 \
-    {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},                                             \
+    {"device", ARG_VALUE, "cpu (default) or cuda (a make CUDA=1 build on a machine with an NVIDIA GPU)", 0, 0}, \
+        {"threads", ARG_VALUE, "threads (default: all cores)", 0, 0},                                         \
         {"gemm", ARG_VALUE, "matrix products: dusk (default) or openblas", 0, 0},                              \
         {"precision", ARG_VALUE, "matmul operands: fp32 (default) or bf16 (fp32 accumulation and weights)", 0, 0}
 /* Apply the compute settings of CLI_COMPUTE_ARG_SPECS, or exit. */

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "ops/fast_exp.h"
+#include "ops/cpu/cpu_ops.h"
 #include "util/err.h"
 
 static const char *const kScoreKeys[MIA_NUM_SCORES] = {
@@ -36,63 +36,8 @@ int mia_auroc_key(char *buf, size_t n, const char *set_a, const char *set_b, con
     return 0;
 }
 
-/* Max of a row, and whether it holds a NaN; written so that it vectorises. */
-static float row_max(const float *x, int n, int *has_nan) {
-    float max = -INFINITY;
-    int nan_seen = 0;
-#pragma omp simd reduction(max : max) reduction(| : nan_seen)
-    for (int v = 0; v < n; v++) {
-        max = x[v] > max ? x[v] : max;
-        nan_seen |= x[v] != x[v];
-    }
-    *has_nan = nan_seen;
-    return max;
-}
-
-/* Sums of e = exp(y), e*y and e*y*y over y = x - max for one block of at most
- * MOMENT_BLOCK values, in float lanes (each lane adds a handful of terms). */
-#define MOMENT_BLOCK 256
-static void block_moments(const float *x, int n, float max, float out[3]) {
-    float s = 0.0f, s_y = 0.0f, s_yy = 0.0f;
-#pragma omp simd reduction(+ : s, s_y, s_yy)
-    for (int v = 0; v < n; v++) {
-        float y = x[v] - max, e = fast_expf(y);
-        /* fast_expf clamps its input, so a masked (-inf) logit would give
-         * e > 0 and e * y = -inf. Below e^-87 a term is under the rounding
-         * of s >= 1 anyway: drop it (branch-free, still vectorises). */
-        int negligible = y < -87.0f;
-        e = negligible ? 0.0f : e;
-        y = negligible ? 0.0f : y;
-        s += e;
-        s_y += e * y;
-        s_yy += e * y * y;
-    }
-    out[0] = s, out[1] = s_y, out[2] = s_yy;
-}
-
 void mia_row_stats_logits(const float *logits, int vocab, int target, double *lp, double *mu, double *sigma) {
-    int has_nan;
-    float max = row_max(logits, vocab, &has_nan);
-    if (has_nan || !isfinite(max)) { /* callers reject the position; fast_expf must not see a NaN */
-        *lp = *mu = *sigma = NAN;
-        return;
-    }
-    /* With y = logit - max and e = exp(y): log p = y - log S, so
-     * mu = E_p[y] - log S and the variance of log p is the variance of y.
-     * Float exponentials (about 2 ulp) summed in float within blocks of 256
-     * (16 lanes of 16 terms each on AVX-512), blocks summed in double: the
-     * moments keep ~1e-7 relative accuracy at full SIMD speed. y is shifted by
-     * its max, so E[y^2] - E[y]^2 loses no more than a few ulps of double. */
-    double s = 0.0, s_y = 0.0, s_yy = 0.0;
-    for (int v0 = 0; v0 < vocab; v0 += MOMENT_BLOCK) {
-        float m[3];
-        block_moments(logits + v0, vocab - v0 < MOMENT_BLOCK ? vocab - v0 : MOMENT_BLOCK, max, m);
-        s += m[0], s_y += m[1], s_yy += m[2];
-    }
-    double mean_y = s_y / s, log_s = log(s), var = s_yy / s - mean_y * mean_y;
-    *lp = ((double)logits[target] - max) - log_s;
-    *mu = mean_y - log_s;
-    *sigma = sqrt(var > 0 ? var : 0);
+    cpu_logprob_stats_row(logits, vocab, target, lp, mu, sigma);
 }
 
 void mia_row_stats_logprobs(const float *logprobs, int vocab, int target, double *lp, double *mu, double *sigma) {
@@ -191,23 +136,22 @@ int mia_acc_finish(const MiaAccumulator *acc, const char *text, size_t text_len,
     return 0;
 }
 
-/* Fill acc->lp / acc->z for all rows in parallel. Returns 0 or -1 (first
- * failing row reported). */
-static int fill_rows_parallel(MiaAccumulator *acc, const float *rows, int n_rows, int vocab, const int *targets) {
-    size_t bad = (size_t)-1;
-#pragma omp parallel for schedule(static)
-    for (int t = 0; t < n_rows; t++) {
-        double lp, mu, sigma;
-        mia_row_stats_logits(rows + (size_t)t * (size_t)vocab, vocab, targets[t], &lp, &mu, &sigma);
-        acc->lp[t] = lp;
-        acc->z[t] = min_k_plus_plus_z(lp, mu, sigma);
-        if (!isfinite(lp) || !isfinite(acc->z[t])) {
-#pragma omp critical(mia_bad_row)
-            if ((size_t)t < bad) bad = (size_t)t;
-        }
+int mia_scores_from_row_stats(const double *lp, const double *mu, const double *sigma, int n_rows, const char *text,
+                              size_t text_len, MiaScores *out) {
+    if (n_rows < 1) return dusk_error("MIA: a window needs at least two tokens (one scored position)");
+    MiaAccumulator acc;
+    memset(&acc, 0, sizeof acc);
+    acc_reserve(&acc, (size_t)n_rows);
+    int rc = 0;
+    for (int t = 0; t < n_rows && rc == 0; t++) {
+        acc.lp[t] = lp[t];
+        acc.z[t] = min_k_plus_plus_z(lp[t], mu[t], sigma[t]);
+        rc = check_position(lp[t], mu[t], sigma[t], (size_t)t);
     }
-    if (bad != (size_t)-1) return dusk_error("MIA: non-finite log-probabilities at scored position %zu", bad + 1);
-    return 0;
+    acc.n = (size_t)n_rows;
+    if (rc == 0) rc = mia_acc_finish(&acc, text, text_len, out);
+    mia_acc_free(&acc);
+    return rc;
 }
 
 int mia_scores_from_logprobs(const float *rows, int n_rows, int vocab, const int *targets, const char *text,
@@ -217,13 +161,9 @@ int mia_scores_from_logprobs(const float *rows, int n_rows, int vocab, const int
     for (int t = 0; t < n_rows; t++)
         if (targets[t] < 0 || targets[t] >= vocab)
             return dusk_error("MIA: target id %d at position %d outside the vocabulary (%d)", targets[t], t + 1, vocab);
-    MiaAccumulator acc;
-    memset(&acc, 0, sizeof acc);
-    acc.vocab = vocab;
-    acc_reserve(&acc, (size_t)n_rows);
-    int rc = fill_rows_parallel(&acc, rows, n_rows, vocab, targets);
-    acc.n = (size_t)n_rows;
-    if (rc == 0) rc = mia_acc_finish(&acc, text, text_len, out);
-    mia_acc_free(&acc);
+    double *stats = xmalloc(sizeof(double) * 3 * (size_t)n_rows);
+    cpu_logprob_row_stats(stats, stats + n_rows, stats + 2 * n_rows, rows, targets, n_rows, vocab);
+    int rc = mia_scores_from_row_stats(stats, stats + n_rows, stats + 2 * n_rows, n_rows, text, text_len, out);
+    free(stats);
     return rc;
 }

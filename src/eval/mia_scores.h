@@ -65,9 +65,13 @@ int mia_acc_add_logprobs(MiaAccumulator *acc, const float *logprobs, int target)
  * one scored position. Leaves the accumulator reusable after mia_acc_reset. */
 int mia_acc_finish(const MiaAccumulator *acc, const char *text, size_t text_len, MiaScores *out);
 
-/* Whole window at once: rows is (n_rows x vocab) log-softmax values (raw
- * logits give the same result: both are normalised in double), targets[t]
- * the id scored by row t. Rows are processed in parallel. */
+/* The scores of one window from its scored positions' log-softmax
+ * statistics (ops.h logprob_row_stats: lp, mu, sigma [n_rows], HOST). */
+int mia_scores_from_row_stats(const double *lp, const double *mu, const double *sigma, int n_rows, const char *text,
+                              size_t text_len, MiaScores *out);
+/* Whole window at once from HOST rows: rows is (n_rows x vocab) log-softmax
+ * values (raw logits give the same result: both are normalised in double),
+ * targets[t] the id scored by row t. Rows are processed in parallel. */
 int mia_scores_from_logprobs(const float *rows, int n_rows, int vocab, const int *targets, const char *text,
                              size_t text_len, MiaScores *out);
 

@@ -40,7 +40,10 @@ static int copy_tensor(Model *m, const ParamInfo *p, const StFile *f, const StTe
         return dusk_error("%s: tensor '%s' has shape [%s], config.json implies [%lld%s%lld]", f->path, p->name, got,
                           (long long)rows, p->ndim == 2 ? ", " : "", p->ndim == 2 ? (long long)cols : 0LL);
     }
-    st_read_f32(f, t, m->params + p->offset);
+    float *host = xmalloc(sizeof(float) * (p->numel ? p->numel : 1));
+    st_read_f32(f, t, host); /* checkpoints stream through the host */
+    ops_upload(m->params + p->offset, host, sizeof(float) * p->numel);
+    free(host);
     return 0;
 }
 
@@ -95,6 +98,7 @@ int model_save(const Model *m, const char *dir, DType dtype, unsigned long long 
     free(cfg_path);
     free(json);
     if (rc) return -1;
+    float *host = model_params_to_host(m);
     StWriteTensor *ts = xcalloc((size_t)m->n_tensors, sizeof *ts);
     for (int i = 0; i < m->n_tensors; i++) {
         const ParamInfo *p = &m->tensors[i];
@@ -103,20 +107,23 @@ int model_save(const Model *m, const char *dir, DType dtype, unsigned long long 
         ts[i].ndim = p->ndim;
         ts[i].shape[0] = p->shape[0];
         ts[i].shape[1] = p->shape[1];
-        ts[i].data = m->params + p->offset;
+        ts[i].data = host + p->offset;
     }
     rc = hfw_write(dir, ts, m->n_tensors, max_shard_bytes);
     free(ts);
+    free(host);
     return rc;
 }
 
 int model_save_grads(const Model *m, const char *path, const char *extra_name, const float *extra, int extra_len) {
     StWriteTensor *ts = xcalloc((size_t)m->n_tensors + 1, sizeof *ts);
+    float *host = xmalloc(sizeof(float) * m->n_params);
+    ops_download(host, m->grads, sizeof(float) * m->n_params);
     int n = 0;
     for (int i = 0; i < m->n_tensors; i++) {
         const ParamInfo *p = &m->tensors[i];
         if (!p->trainable) continue;
-        ts[n] = (StWriteTensor){.name = p->name, .dtype = DTYPE_F32, .ndim = p->ndim, .data = m->grads + p->offset};
+        ts[n] = (StWriteTensor){.name = p->name, .dtype = DTYPE_F32, .ndim = p->ndim, .data = host + p->offset};
         ts[n].shape[0] = p->shape[0];
         ts[n].shape[1] = p->shape[1];
         n++;
@@ -128,5 +135,6 @@ int model_save_grads(const Model *m, const char *path, const char *extra_name, c
     }
     int rc = st_write(path, ts, n, NULL, NULL, 0);
     free(ts);
+    free(host);
     return rc;
 }

@@ -10,12 +10,15 @@
 
 #include "util/err.h"
 
+/* Backend buffers for up to max_rows rows at a time. */
 typedef struct {
     const Model *m;
     int max_rows;
     KvCache cache;
     float *x, *x_mid, *xn, *q, *k, *v, *att, *gate, *up;
-    float *logits; /* [max_rows, V] */
+    float *logits;          /* [max_rows, V] */
+    int *tokens, *seq, *pos; /* [max_rows] this call's rows, copied from the host */
+    int *picked;            /* [max_rows] host: the rows whose next token is wanted */
 } InferState;
 
 static void infer_init(InferState *s, const Model *m, int n_seq, int max_len, int max_rows) {
@@ -26,52 +29,55 @@ static void infer_init(InferState *s, const Model *m, int n_seq, int max_len, in
     s->m = m;
     s->max_rows = max_rows;
     kv_cache_alloc(&s->cache, m, n_seq, max_len, max_rows);
-    s->x = xmalloc(R * d * sizeof(float));
-    s->x_mid = xmalloc(R * d * sizeof(float));
-    s->xn = xmalloc(R * d * sizeof(float));
-    s->q = xmalloc(R * qd * sizeof(float));
-    s->att = xmalloc(R * qd * sizeof(float));
-    s->k = xmalloc(R * kvd * sizeof(float));
-    s->v = xmalloc(R * kvd * sizeof(float));
-    s->gate = xmalloc(R * ff * sizeof(float));
-    s->up = xmalloc(R * ff * sizeof(float));
-    s->logits = xmalloc(R * (size_t)c->vocab_size * sizeof(float));
+    s->x = ops_alloc(R * d * sizeof(float));
+    s->x_mid = ops_alloc(R * d * sizeof(float));
+    s->xn = ops_alloc(R * d * sizeof(float));
+    s->q = ops_alloc(R * qd * sizeof(float));
+    s->att = ops_alloc(R * qd * sizeof(float));
+    s->k = ops_alloc(R * kvd * sizeof(float));
+    s->v = ops_alloc(R * kvd * sizeof(float));
+    s->gate = ops_alloc(R * ff * sizeof(float));
+    s->up = ops_alloc(R * ff * sizeof(float));
+    s->logits = ops_alloc(R * (size_t)c->vocab_size * sizeof(float));
+    s->tokens = ops_alloc(R * sizeof(int));
+    s->seq = ops_alloc(R * sizeof(int));
+    s->pos = ops_alloc(R * sizeof(int));
+    s->picked = xmalloc(R * sizeof(int));
 }
 
 static void infer_free(InferState *s) {
-    float *bufs[] = {s->x, s->x_mid, s->xn, s->q, s->att, s->k, s->v, s->gate, s->up, s->logits};
-    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
+    void *bufs[] = {s->x, s->x_mid, s->xn, s->q, s->att, s->k, s->v, s->gate, s->up, s->logits, s->tokens, s->seq, s->pos};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ops_free(bufs[i]);
+    free(s->picked);
     kv_cache_free(&s->cache);
 }
 
-/* Run n rows through the model (the training code's layer_forward, reading
- * and filling the KV cache); logits for the rows flagged in want_logits
- * are written to s->logits (row order preserved, only those rows). */
-static int infer_rows(InferState *s, int n, const int *tokens, const int *seq, const int *pos, const int *want_logits) {
+/* Run n rows (HOST tokens, sequences, positions) through the model (the
+ * training code's layer_forward, reading and filling the KV cache); for the
+ * rows flagged in want_logits, in row order, next[j] is the greedy next
+ * token (-1 if the row's logits are not finite). Returns how many. */
+static int infer_rows(InferState *s, int n, const int *tokens, const int *seq, const int *pos, const int *want_logits,
+                      int *next) {
     const Model *m = s->m;
     const ModelConfig *c = &m->cfg;
     int d = c->hidden_size;
-    model_embed(m, s->x, tokens, (size_t)n);
+    ops_upload(s->tokens, tokens, sizeof(int) * (size_t)n);
+    ops_upload(s->seq, seq, sizeof(int) * (size_t)n);
+    ops_upload(s->pos, pos, sizeof(int) * (size_t)n);
+    model_embed(m, s->x, s->tokens, (size_t)n);
     /* in place: out = x, h = gate, one normalised buffer for both norms */
-    LayerRows r = {n, pos, s->x, s->x, NULL, s->xn, s->q, s->k, s->v, s->att, NULL, s->x_mid, NULL, s->xn,
+    LayerRows r = {n, s->pos, s->x, s->x, NULL, s->xn, s->q, s->k, s->v, s->att, NULL, s->x_mid, NULL, s->xn,
                    s->gate, s->up, s->gate};
-    for (int l = 0; l < c->num_hidden_layers; l++) layer_forward(m, l, &r, 1, n, &s->cache, seq);
+    for (int l = 0; l < c->num_hidden_layers; l++) layer_forward(m, l, &r, 1, n, &s->cache, s->seq);
     int k = 0;
     for (int i = 0; i < n; i++)
-        if (want_logits[i]) memcpy(s->xn + (size_t)k++ * d, s->x + (size_t)i * d, sizeof(float) * d);
+        if (want_logits[i]) s->picked[k++] = i;
     if (k == 0) return 0;
+    gather_rows(s->xn, s->x, s->picked, k, d);
     rmsnorm_forward(s->x_mid, NULL, s->xn, m->final_norm, k, d, c->rms_norm_eps);
     linear_forward(s->logits, s->x_mid, m->lm_head, NULL, k, d, c->vocab_size);
+    argmax_rows(next, s->logits, k, c->vocab_size);
     return k;
-}
-
-int argmax_f32(const float *x, int n) {
-    int best = 0, finite = 1;
-    for (int i = 0; i < n; i++) {
-        finite &= isfinite(x[i]) != 0;
-        if (x[i] > x[best]) best = i;
-    }
-    return finite ? best : -1;
 }
 
 static int nonfinite_logits(int prompt, int step) {
@@ -98,7 +104,7 @@ static int generate_cached(Model *m, int n_prompts, const int *const *prompts, c
     int *tok = xmalloc(sizeof(int) * max_rows), *seq = xmalloc(sizeof(int) * max_rows);
     int *pos = xmalloc(sizeof(int) * max_rows), *want = xmalloc(sizeof(int) * max_rows);
     int *next = xcalloc((size_t)n_prompts, sizeof(int)), *active = xcalloc((size_t)n_prompts, sizeof(int));
-    int V = m->cfg.vocab_size;
+    int *best = xmalloc(sizeof(int) * max_rows);
     /* Prefill: all prompt rows, packed across prompts into chunks. */
     int n = 0, k_seen = 0, rc = 0;
     for (int b = 0; b < n_prompts; b++)
@@ -106,10 +112,9 @@ static int generate_cached(Model *m, int n_prompts, const int *const *prompts, c
             tok[n] = prompts[b][t], seq[n] = b, pos[n] = t, want[n] = (t == lens[b] - 1);
             n++;
             if (n == chunk || (b == n_prompts - 1 && t == lens[b] - 1)) {
-                int k = infer_rows(&s, n, tok, seq, pos, want);
+                int k = infer_rows(&s, n, tok, seq, pos, want, best);
                 for (int r = 0, j = 0; r < n && j < k; r++)
-                    if (want[r] && (next[seq[r]] = argmax_f32(s.logits + (size_t)j++ * V, V)) < 0)
-                        rc = nonfinite_logits(seq[r], 0);
+                    if (want[r] && (next[seq[r]] = best[j++]) < 0) rc = nonfinite_logits(seq[r], 0);
                 k_seen += k;
                 n = 0;
             }
@@ -133,12 +138,12 @@ static int generate_cached(Model *m, int n_prompts, const int *const *prompts, c
             n++;
         }
         if (n == 0) break;
-        infer_rows(&s, n, tok, seq, pos, want);
+        infer_rows(&s, n, tok, seq, pos, want, best);
         for (int r = 0; r < n; r++)
-            if ((next[seq[r]] = argmax_f32(s.logits + (size_t)r * V, V)) < 0) rc = nonfinite_logits(seq[r], step + 1);
+            if ((next[seq[r]] = best[r]) < 0) rc = nonfinite_logits(seq[r], step + 1);
     }
     (void)k_seen;
-    free(tok), free(seq), free(pos), free(want), free(next), free(active);
+    free(tok), free(seq), free(pos), free(want), free(next), free(active), free(best);
     infer_free(&s);
     return rc;
 }
@@ -155,7 +160,8 @@ static int generate_uncached(Model *m, int n_prompts, const int *const *prompts,
             Activations a;
             activations_alloc(&a, m, 1, len, 0);
             model_forward(m, &a, ids, m->cfg.num_hidden_layers);
-            int t = argmax_f32(a.logits + (size_t)(len - 1) * V, V);
+            int t;
+            argmax_rows(&t, a.logits + (size_t)(len - 1) * V, 1, V);
             activations_free(&a);
             if (t < 0) {
                 free(ids);

@@ -28,9 +28,4 @@ int generate_greedy_until(Model *m, int n_prompts, const int *const *prompts, co
                           GenerationStop stop, void *stop_arg, Generation *out);
 void generation_free(Generation *g);
 
-/* Index of the largest value (first one on ties, as torch.argmax), or -1
- * if any value is NaN or infinite: greedy decoding must not pick a token
- * from logits that overflowed. */
-int argmax_f32(const float *x, int n);
-
 #endif

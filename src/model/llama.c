@@ -65,8 +65,6 @@ const ParamInfo *model_find_tensor(const Model *m, const char *name) {
     return NULL;
 }
 
-float *model_tensor_data(const Model *m, const ParamInfo *p) { return m->params + p->offset; }
-
 static float *tensor_or_null(const Model *m, const char *fmt, int layer) {
     char name[96];
     snprintf(name, sizeof name, fmt, layer);
@@ -104,7 +102,7 @@ int model_create(Model *m, const ModelConfig *cfg) {
     m->cfg = *cfg;
     m->cfg.source_json = cfg->source_json ? xstrdup(cfg->source_json) : NULL; /* the model owns its copy */
     build_table(m);
-    m->params = xcalloc(m->n_params, sizeof(float));
+    m->params = ops_alloc(m->n_params * sizeof(float));
     bind_pointers(m);
     float *inv_freq = xmalloc(sizeof(float) * (size_t)(cfg->head_dim / 2));
     config_rope_inv_freq(cfg, inv_freq);
@@ -115,8 +113,8 @@ int model_create(Model *m, const ModelConfig *cfg) {
 
 void model_free(Model *m) {
     free(m->tensors);
-    free(m->params);
-    free(m->grads);
+    ops_free(m->params);
+    ops_free(m->grads);
     free(m->layers);
     rope_table_free(&m->rope);
     config_free(&m->cfg);
@@ -125,25 +123,38 @@ void model_free(Model *m) {
 
 int model_clone(Model *dst, const Model *src) {
     if (model_create(dst, &src->cfg) != 0) return -1;
-    memcpy(dst->params, src->params, sizeof(float) * src->n_params);
+    ops_copy(dst->params, src->params, sizeof(float) * src->n_params);
     return 0;
 }
 
 void model_init_random(Model *m, uint64_t seed) {
     Rng rng;
     rng_seed(&rng, seed);
+    float *host = xmalloc(m->n_params * sizeof(float));
     for (int i = 0; i < m->n_tensors; i++) {
         ParamInfo *p = &m->tensors[i];
-        float *w = m->params + p->offset;
+        float *w = host + p->offset;
         int is_norm = strstr(p->name, "norm") != NULL, is_bias = strstr(p->name, ".bias") != NULL;
         for (size_t j = 0; j < p->numel; j++)
             w[j] = is_norm ? 1.0f : is_bias ? 0.0f : (float)(rng_normal(&rng) * m->cfg.initializer_range);
     }
+    model_params_from_host(m, host);
+    free(host);
+}
+
+float *model_params_to_host(const Model *m) {
+    float *host = xmalloc(m->n_params * sizeof(float));
+    ops_download(host, m->params, m->n_params * sizeof(float));
+    return host;
+}
+
+void model_params_from_host(Model *m, const float *host) {
+    ops_upload(m->params, host, m->n_params * sizeof(float));
 }
 
 void model_zero_grads(Model *m) {
-    if (!m->grads) m->grads = xcalloc(m->n_params, sizeof(float));
-    else memset(m->grads, 0, m->n_params * sizeof(float));
+    if (!m->grads) m->grads = ops_alloc(m->n_params * sizeof(float));
+    else ops_zero(m->grads, m->n_params * sizeof(float));
 }
 
 void model_set_all_trainable(Model *m, int trainable) {
@@ -186,7 +197,7 @@ static void activations_alloc_impl(Activations *a, const Model *m, int B, int T,
     size_t per_slot = N * (2 + 3 * d + 2 * qd + 2 * kvd + 3 * ff) + (size_t)B * nh * T;
     size_t back = with_backward ? N * (2 * d + 2 * qd + 2 * kvd + 3 * ff) : 0;
     size_t total = (L + 1) * N * d + S * per_slot + N * (1 + d + V) + back;
-    a->buffer = xmalloc(total * sizeof(float));
+    a->buffer = ops_alloc(total * sizeof(float));
     float *p = a->buffer;
 #define TAKE(n) (p += (n), p - (n))
     a->x = xmalloc(sizeof(float *) * (L + 1));
@@ -213,8 +224,13 @@ static void activations_alloc_impl(Activations *a, const Model *m, int B, int T,
         a->dh = TAKE(N * ff);
     }
 #undef TAKE
-    a->pos = xmalloc(sizeof(int) * N);
-    for (size_t i = 0; i < N; i++) a->pos[i] = (int)(i % (size_t)T);
+    int *pos = xmalloc(sizeof(int) * N);
+    for (size_t i = 0; i < N; i++) pos[i] = (int)(i % (size_t)T);
+    a->pos = ops_alloc(sizeof(int) * N);
+    ops_upload(a->pos, pos, sizeof(int) * N);
+    free(pos);
+    a->ids = ops_alloc(sizeof(int) * N);
+    a->targets = ops_alloc(sizeof(int) * N);
 }
 
 void activations_alloc(Activations *a, const Model *m, int B, int T, int recompute) {
@@ -231,11 +247,13 @@ void activations_alloc_scoring(Activations *a, const Model *m, int B, int T) {
 
 void activations_free(Activations *a) {
     if (!a->buffer) return;
-    free(a->buffer);
+    ops_free(a->buffer);
     free(a->x);
     float **lists[] = {a->rstd1, a->xn1, a->q, a->k, a->v, a->att, a->lse, a->x_mid, a->rstd2, a->xn2, a->gate, a->up, a->h};
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) free(lists[i]);
-    free(a->pos);
+    ops_free(a->pos);
+    ops_free(a->ids);
+    ops_free(a->targets);
     memset(a, 0, sizeof *a);
 }
 
@@ -260,15 +278,15 @@ void kv_cache_alloc(KvCache *c, const Model *m, int n_seq, int max_len, int max_
     size_t n = (size_t)cfg->num_hidden_layers * n_seq * max_len * kvd;
     c->n_seq = n_seq;
     c->max_len = max_len;
-    c->k = xmalloc(n * sizeof(float));
-    c->v = xmalloc(n * sizeof(float));
-    c->scores = xmalloc((size_t)max_rows * cfg->num_attention_heads * max_len * sizeof(float));
+    c->k = ops_alloc(n * sizeof(float));
+    c->v = ops_alloc(n * sizeof(float));
+    c->scores = ops_alloc((size_t)max_rows * cfg->num_attention_heads * max_len * sizeof(float));
 }
 
 void kv_cache_free(KvCache *c) {
-    free(c->k);
-    free(c->v);
-    free(c->scores);
+    ops_free(c->k);
+    ops_free(c->v);
+    ops_free(c->scores);
     memset(c, 0, sizeof *c);
 }
 
@@ -279,11 +297,8 @@ static void cached_attention(const Model *m, int l, const LayerRows *r, KvCache 
     int nh = cfg->num_attention_heads, nkv = cfg->num_key_value_heads, hd = cfg->head_dim, kvd = nkv * hd;
     size_t layer = (size_t)l * c->n_seq * c->max_len * kvd;
     float *kc = c->k + layer, *vc = c->v + layer;
-    for (int i = 0; i < r->n; i++) {
-        size_t at = ((size_t)seq[i] * c->max_len + r->pos[i]) * kvd;
-        memcpy(kc + at, r->k + (size_t)i * kvd, sizeof(float) * kvd);
-        memcpy(vc + at, r->v + (size_t)i * kvd, sizeof(float) * kvd);
-    }
+    kv_store_rows(kc, r->k, seq, r->pos, r->n, c->max_len, kvd);
+    kv_store_rows(vc, r->v, seq, r->pos, r->n, c->max_len, kvd);
     attention_forward_cached(r->att, r->q, kc, vc, seq, r->pos, r->n, c->max_len, nh, nkv, hd, c->scores);
 }
 
@@ -317,11 +332,22 @@ static void train_layer_forward(const Model *m, Activations *a, int l, int s) {
     layer_forward(m, l, &r, a->B, a->T, NULL, NULL);
 }
 
+/* a->ids = ids and a->targets = each row's next id (-1 at a sequence's end). */
+static void set_ids(Activations *a, const int *ids) {
+    size_t N = (size_t)a->B * a->T;
+    int *targets = xmalloc(sizeof(int) * N);
+    for (size_t i = 0; i < N; i++) targets[i] = (int)(i % (size_t)a->T) + 1 < a->T ? ids[i + 1] : -1;
+    ops_upload(a->ids, ids, sizeof(int) * N);
+    ops_upload(a->targets, targets, sizeof(int) * N);
+    free(targets);
+}
+
 void model_forward(Model *m, Activations *a, const int *ids, int n_layers) {
     const ModelConfig *c = &m->cfg;
     int N = a->B * a->T, L = c->num_hidden_layers;
     if (n_layers > L) n_layers = L;
-    model_embed(m, a->x[0], ids, (size_t)N);
+    set_ids(a, ids);
+    model_embed(m, a->x[0], a->ids, (size_t)N);
     for (int l = 0; l < n_layers; l++) train_layer_forward(m, a, l, a->recompute ? 0 : l);
     if (n_layers < L) return;
     rmsnorm_forward(a->xf, a->rstd_f, a->x[L], m->final_norm, N, c->hidden_size, c->rms_norm_eps);
@@ -375,12 +401,11 @@ static void layer_backward(Model *m, Activations *a, int l, int s, int need_dinp
                      a->rstd1[s], N, d);
 }
 
-void model_backward(Model *m, Activations *a, const int *ids, float *dlogits, int inject_layer,
-                    const float *dhidden) {
+void model_backward(Model *m, Activations *a, float *dlogits, int inject_layer, const float *dhidden) {
     const ModelConfig *c = &m->cfg;
     int N = a->B * a->T, d = c->hidden_size, L = c->num_hidden_layers;
     if (!m->grads) model_zero_grads(m);
-    memset(a->dx, 0, sizeof(float) * (size_t)N * d);
+    ops_zero(a->dx, sizeof(float) * (size_t)N * d);
     int top = dlogits ? L - 1 : inject_layer;
     if (dlogits) {
         linear_backward(a->dxn, grad_of(m, m->lm_head), NULL, dlogits, a->xf, m->lm_head, N, d, c->vocab_size, 0);
@@ -402,5 +427,5 @@ void model_backward(Model *m, Activations *a, const int *ids, float *dlogits, in
         if (a->recompute) train_layer_forward(m, a, l, 0);
         layer_backward(m, a, l, s, l > bottom || embed_trainable(m));
     }
-    if (bottom == 0 && embed_trainable(m)) embedding_backward(grad_of(m, m->embed), a->dx, ids, (size_t)N, d);
+    if (bottom == 0 && embed_trainable(m)) embedding_backward(grad_of(m, m->embed), a->dx, a->ids, (size_t)N, d);
 }

@@ -44,6 +44,7 @@ typedef struct {
     int B, T, recompute, n_slots;
     float *buffer;
     int *pos;             /* [B*T] position of each row */
+    int *ids, *targets;   /* [B*T] the ids of the last model_forward, and each row's next id (-1 at the end) */
     float **x;            /* [L+1] residual stream: x[l] is layer l's input */
     /* per slot (L slots, or 1 with recompute): */
     float **rstd1, **xn1, **q, **k, **v, **att, **lse, **x_mid, **rstd2, **xn2, **gate, **up, **h;
@@ -84,7 +85,7 @@ void kv_cache_free(KvCache *c);
  * code either way, so decoding computes exactly what training does. */
 void layer_forward(const Model *m, int l, const LayerRows *r, int B, int T, KvCache *cache, const int *seq);
 
-/* x[i] = embedding of ids[i], for n rows. */
+/* x[i] = embedding of ids[i], for n rows (ids in backend memory). */
 void model_embed(const Model *m, float *x, const int *ids, size_t n);
 
 /* The name of the first tensor holding a NaN or infinity, or NULL (finite.c). */
@@ -99,7 +100,11 @@ int model_clone(Model *dst, const Model *src);
  * embedding weights, 1 for norms, 0 for biases. */
 void model_init_random(Model *m, uint64_t seed);
 const ParamInfo *model_find_tensor(const Model *m, const char *name);
-float *model_tensor_data(const Model *m, const ParamInfo *p);
+/* Parameters copied to a new host buffer (free() it), and back. On the CPU
+ * backend these are plain copies; with a GPU they are the only way the
+ * host sees or sets the numbers (checkpoints, initialisation). */
+float *model_params_to_host(const Model *m);
+void model_params_from_host(Model *m, const float *host);
 /* Gradient buffer (allocated and zeroed on first call). */
 void model_zero_grads(Model *m);
 /* Freeze/unfreeze every tensor, or one by HF name (-1 if unknown). */
@@ -122,18 +127,19 @@ void activations_free(Activations *a);
  * shape changes. */
 void activations_ensure(Activations *a, const Model *m, int B, int T, int recompute);
 
-/* Forward over ids[B*T] (each row of T tokens one sequence, positions 0..T-1).
+/* Forward over ids[B*T] (HOST; each row of T tokens one sequence, positions
+ * 0..T-1), which it copies to a->ids, with their next-token targets to a->targets.
  * Runs layers 0..n_layers-1; when n_layers == L it also applies the final
  * norm and lm_head, filling a->logits [B*T, V]. */
 void model_forward(Model *m, Activations *a, const int *ids, int n_layers);
 
-/* Backward after model_forward. dlogits [B*T, V] (may be a->logits itself,
- * overwritten) is the gradient on the logits, or NULL. dhidden [B*T, d] is a
+/* Backward after model_forward (over the ids it saw, a->ids). dlogits
+ * [B*T, V] (may be a->logits itself, overwritten) is the gradient on the
+ * logits, or NULL. dhidden [B*T, d] is a
  * gradient injected at the output hidden state of layer inject_layer (or NULL).
  * Gradients ACCUMULATE into m->grads for trainable tensors only; layers below
  * the lowest trainable tensor are skipped. */
-void model_backward(Model *m, Activations *a, const int *ids, float *dlogits, int inject_layer,
-                    const float *dhidden);
+void model_backward(Model *m, Activations *a, float *dlogits, int inject_layer, const float *dhidden);
 
 /* Output hidden state of layer l after model_forward (= a->x[l+1]). */
 const float *model_hidden(const Activations *a, int layer);

@@ -80,20 +80,26 @@ int model_load_llama2c(Model *m, const char *path) {
                           size, sizeof h + expect * sizeof(float), (int)L, d, V);
     }
     const float *src = (const float *)(buf + sizeof h);
-    memcpy(m->embed, src, V * d * sizeof(float));
+    /* Filled in a host copy laid out as m->params, then uploaded. */
+    float *host = xcalloc(m->n_params, sizeof(float));
+#define HOST(p) (host + ((p) - m->params))
+    memcpy(HOST(m->embed), src, V * d * sizeof(float));
     src += V * d;
-    for (size_t l = 0; l < L; l++, src += d) memcpy(m->layers[l].input_norm, src, d * sizeof(float));
-    for (size_t l = 0; l < L; l++, src += d * d) permute_rotary_rows(m->layers[l].q, src, cfg.num_attention_heads, (int)hd, (int)d);
-    for (size_t l = 0; l < L; l++, src += kvd * d) permute_rotary_rows(m->layers[l].k, src, cfg.num_key_value_heads, (int)hd, (int)d);
-    for (size_t l = 0; l < L; l++, src += kvd * d) memcpy(m->layers[l].v, src, kvd * d * sizeof(float));
-    for (size_t l = 0; l < L; l++, src += d * d) memcpy(m->layers[l].o, src, d * d * sizeof(float));
-    for (size_t l = 0; l < L; l++, src += d) memcpy(m->layers[l].post_norm, src, d * sizeof(float));
-    for (size_t l = 0; l < L; l++, src += ff * d) memcpy(m->layers[l].gate, src, ff * d * sizeof(float)); /* w1 */
-    for (size_t l = 0; l < L; l++, src += d * ff) memcpy(m->layers[l].down, src, d * ff * sizeof(float)); /* w2 */
-    for (size_t l = 0; l < L; l++, src += ff * d) memcpy(m->layers[l].up, src, ff * d * sizeof(float));   /* w3 */
-    memcpy(m->final_norm, src, d * sizeof(float));
+    for (size_t l = 0; l < L; l++, src += d) memcpy(HOST(m->layers[l].input_norm), src, d * sizeof(float));
+    for (size_t l = 0; l < L; l++, src += d * d) permute_rotary_rows(HOST(m->layers[l].q), src, cfg.num_attention_heads, (int)hd, (int)d);
+    for (size_t l = 0; l < L; l++, src += kvd * d) permute_rotary_rows(HOST(m->layers[l].k), src, cfg.num_key_value_heads, (int)hd, (int)d);
+    for (size_t l = 0; l < L; l++, src += kvd * d) memcpy(HOST(m->layers[l].v), src, kvd * d * sizeof(float));
+    for (size_t l = 0; l < L; l++, src += d * d) memcpy(HOST(m->layers[l].o), src, d * d * sizeof(float));
+    for (size_t l = 0; l < L; l++, src += d) memcpy(HOST(m->layers[l].post_norm), src, d * sizeof(float));
+    for (size_t l = 0; l < L; l++, src += ff * d) memcpy(HOST(m->layers[l].gate), src, ff * d * sizeof(float)); /* w1 */
+    for (size_t l = 0; l < L; l++, src += d * ff) memcpy(HOST(m->layers[l].down), src, d * ff * sizeof(float)); /* w2 */
+    for (size_t l = 0; l < L; l++, src += ff * d) memcpy(HOST(m->layers[l].up), src, ff * d * sizeof(float));   /* w3 */
+    memcpy(HOST(m->final_norm), src, d * sizeof(float));
     src += d + S * hd; /* skip the legacy freq_cis_real/imag tables */
-    if (!cfg.tie_word_embeddings) memcpy(m->lm_head, src, V * d * sizeof(float));
+    if (!cfg.tie_word_embeddings) memcpy(HOST(m->lm_head), src, V * d * sizeof(float));
+#undef HOST
+    model_params_from_host(m, host);
+    free(host);
     free(buf);
     return 0;
 }

@@ -1,16 +1,45 @@
-/* The numeric kernels of the engine, behind one small interface so that a GPU
- * backend can replace them without touching model code.
+/* The numeric kernels of the engine and the memory they work on, behind one
+ * small interface, so that the model, trainer, objectives and metrics run
+ * unchanged on the CPU (ops/cpu/) or a GPU (ops/cuda/); ops.c picks one.
  *
  * Conventions: row-major fp32; "N" rows of a [N, C] activation; linear weights
  * are stored as HF does, W[out, in], so y = x W^T + b. Backward functions
  * ACCUMULATE (+=) into parameter gradients and, unless stated otherwise,
- * OVERWRITE input gradients. A NULL gradient pointer means "not needed". */
+ * OVERWRITE input gradients. A NULL gradient pointer means "not needed".
+ * Every pointer a kernel takes is BACKEND memory (ops_alloc), ids, targets
+ * and positions included, unless its comment says HOST: results of a few
+ * numbers per row (losses, argmax, scores) come back to the host. */
 #ifndef DUSK_OPS_H
 #define DUSK_OPS_H
 
 #include <stddef.h>
 
-/* ---- matrix products (cpu/gemm.c) ----
+/* ---- the backend and its memory (ops.c) ----
+ * One process-wide device, chosen once before any model exists (as the
+ * precision below): "cpu" (the default) or "cuda" (only a make CUDA=1 build,
+ * on a machine with an NVIDIA GPU). On the CPU backend memory is host memory;
+ * DUSK_OPS_GUARD=1 makes it behave like a device's: it is unreadable outside
+ * ops calls and every kernel checks that its pointers are backend memory, so
+ * a host loop over device data, or host data handed to a kernel, stops the
+ * run with the kernel's name instead of crashing a GPU run later.
+ * A failing backend call (a CUDA error, device memory exhausted) prints its
+ * message and exits with status 1: every output of dusk is written under a
+ * temporary name and renamed, so nothing half-written remains. */
+typedef enum { DEVICE_CPU = 0, DEVICE_CUDA = 1 } Device;
+/* "cpu" | "cuda"; -1 with dusk_error for another name, a build without CUDA,
+ * or no usable GPU. */
+int ops_set_device(const char *name);
+Device ops_device(void);
+const char *ops_device_name(void);
+/* Zeroed backend memory of `bytes` (0 allowed; never NULL). */
+void *ops_alloc(size_t bytes);
+void ops_free(void *p); /* NULL allowed */
+void ops_zero(void *p, size_t bytes);
+void ops_upload(void *dst, const void *src_host, size_t bytes);
+void ops_download(void *dst_host, const void *src, size_t bytes);
+void ops_copy(void *dst, const void *src, size_t bytes); /* backend to backend */
+
+/* ---- matrix products (cpu/gemm.c; cuda/cuda_matmul.cu) ----
  * Process-wide settings, chosen once before any model work (as PyTorch's
  * torch.set_float32_matmul_precision): which GEMM runs, and in what
  * precision its products are formed. */
@@ -52,9 +81,9 @@ void rmsnorm_backward(float *dinp, float *dw, const float *dout, const float *in
 typedef struct {
     int head_dim;
     int max_pos;
-    float *cos, *sin; /* [max_pos, head_dim/2] */
+    float *cos, *sin; /* backend, [max_pos, head_dim/2] */
 } RopeTable;
-/* inv_freq[head_dim/2] given by the caller (rope scaling lives in the model). */
+/* inv_freq[head_dim/2] (HOST) given by the caller (rope scaling lives in the model). */
 void rope_table_init(RopeTable *t, const float *inv_freq, int head_dim, int max_pos);
 void rope_table_free(RopeTable *t);
 /* Rotate x[n, n_heads*head_dim] in place; pos[i] is row i's position. */
@@ -85,8 +114,6 @@ void swiglu_forward(float *h, const float *gate, const float *up, size_t n);
 void swiglu_backward(float *dgate, float *dup, const float *dh, const float *gate, const float *up, size_t n);
 
 /* ---- softmax family (softmax.c) ---- */
-/* log-softmax of one row, in double for the reductions; returns logsumexp. */
-double log_softmax_row(float *out, const float *logits, int v);
 /* Mean next-token cross-entropy over n rows: returns sum of -log p(target)
  * over rows with target >= 0; if dlogits != NULL writes
  * scale * (softmax - onehot) (rows with target < 0 get zeros). dlogits may
@@ -108,7 +135,8 @@ void scale_inplace(float *x, size_t n, float s);
 /* ---- the unlearning objectives' losses (cpu/loss.c) ----
  * Logits [B*T, V] hold B sequences of T rows; targets [B*T] are next-token
  * ids, < 0 where a row is not scored. Per-sequence and total sums are formed
- * in a fixed order, so only B numbers (or one) reach the caller. */
+ * in a fixed order, so only B numbers (or one) reach the caller: nll and
+ * pbar are HOST [B], as coef is. */
 /* nll[s] = sum over the scored rows of sequence s of lse(row) - row[y]. */
 void sequence_nll(double *nll, const float *logits, const int *targets, int B, int T, int V);
 /* pbar[s] = mean over the rows of sequence s with label y >= 0 of softmax(row)[y] (0 if none). */
@@ -127,6 +155,34 @@ double uniform_kl_rows_forward_backward(float *logits, const int *targets, int n
  * (target_is_row) or [rows, d]; dh = w * 2 (h - target) / (rows d). */
 double mse_forward_backward(float *dh, const float *h, const float *target, int target_is_row, size_t rows, int d,
                             float w);
+
+/* ---- scoring rows of logits (cpu/rows.c) ---- */
+/* best[i] = the index of row i's maximum (the first on ties, as
+ * torch.argmax), or -1 when the row holds a NaN or an infinity (greedy
+ * decoding must not pick a token from logits that overflowed); best is
+ * HOST [n]. */
+void argmax_rows(int *best, const float *x, int n, int v);
+/* lse[i] = log sum_j exp(x[i, j]), reduced in double; lse is HOST [n]. */
+void logsumexp_rows(double *lse, const float *x, int n, int v);
+/* out[i] = x[rows[i] * ld + cols[i]]; out, rows, cols are HOST [n]. */
+void gather_values(float *out, const float *x, const int *rows, const int *cols, int n, size_t ld);
+/* dst[i, :] = src[rows[i], :] for n rows of d; rows is HOST [n]. */
+void gather_rows(float *dst, const float *src, const int *rows, int n, int d);
+/* The log-softmax statistics of Min-K%++ per row of logits [n, v]:
+ * lp = log p(targets[i]), mu = E_p[log p], sigma = sd_p[log p] (HOST [n]
+ * each; all three NaN for a row holding a NaN or whose max is infinite). */
+void logprob_row_stats(double *lp, double *mu, double *sigma, const float *logits, const int *targets, int n, int v);
+
+/* ---- whole-buffer arithmetic (cpu/elementwise.c, cpu/reduce.c) ---- */
+/* 1 when every x[i] is finite. */
+int all_finite(const float *x, size_t n);
+/* sum of x[i]^2 in double, in a fixed order (the same at any thread count). */
+double sum_squares(const float *x, size_t n);
+/* out = base - alpha * (finetuned - base): the negated task vector. */
+void negated_task_vector(float *out, const float *base, const float *finetuned, size_t n, float alpha);
+/* Decoding's KV cache: cache[seq[i]][pos[i]][:] = x[i, :] for n rows of d,
+ * cache [n_seq][max_len][d]. */
+void kv_store_rows(float *cache, const float *x, const int *seq, const int *pos, int n, int max_len, int d);
 
 /* ---- optimizer updates (optim_kernels.c) ---- */
 /* torch.optim.AdamW step for n values; step is 1-based; wd decoupled. */

@@ -15,6 +15,7 @@
 
 cJSON *compute_settings_json(void) {
     cJSON *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "device", ops_device_name());
     cJSON_AddStringToObject(c, "gemm", ops_gemm_impl_name());
     cJSON_AddStringToObject(c, "gemm_kernel", ops_gemm_kernel_name());
     cJSON_AddStringToObject(c, "precision", ops_precision_name());

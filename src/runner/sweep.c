@@ -71,8 +71,9 @@ static int open_results(const char *out, int *lock_fd) {
 /* Write sweep.json, or check that the one there has the same configuration. */
 static int record_sweep(const Sweep *s) {
     cJSON *cfg = sweep_config_json(s->c, &s->plan);
-    /* precision changes every number, so a resumed sweep must share it */
+    /* precision and device change every number, so a resumed sweep must share them */
     cJSON_AddStringToObject(cfg, "precision", ops_precision_name());
+    if (ops_device() != DEVICE_CPU) cJSON_AddStringToObject(cfg, "device", ops_device_name()); /* CPU sweeps of earlier versions resume */
     char *path = in_results(s, "sweep.json");
     int rc = 0;
     if (access(path, F_OK) == 0) {
@@ -388,9 +389,9 @@ int sweep_run(const SweepConfig *c, char **markdown) {
     if (rc == 0) rc = record_sweep(&s);
     if (rc == 0) {
         if (c->progress)
-            fprintf(stderr, "dusk run: %s, preset %s, %d rows; GEMM %s (%s), %s, %d threads\n", c->out,
-                    c->preset->name, s.plan.n, ops_gemm_impl_name(), ops_gemm_kernel_name(), ops_precision_name(),
-                    omp_get_max_threads());
+            fprintf(stderr, "dusk run: %s, preset %s, %d rows; device %s, GEMM %s (%s), %s, %d threads\n", c->out,
+                    c->preset->name, s.plan.n, ops_device_name(), ops_gemm_impl_name(), ops_gemm_kernel_name(),
+                    ops_precision_name(), omp_get_max_threads());
         int left[STAGE_KINDS];
         count_stages(&s, left);
         sweep_progress_start(&s.prog, left, c->progress);

@@ -76,6 +76,7 @@ static int rmu_freeze(ObjectiveCtx *ctx) {
     }
     if (ctx->p.compat_release) model_set_trainable(m, "model.embed_tokens.weight", 1);
     ctx->rmu_control = xmalloc(sizeof(float) * (size_t)m->cfg.hidden_size);
+    ctx->rmu_control_dev = ops_alloc(sizeof(float) * (size_t)m->cfg.hidden_size);
     rmu_draw_control(ctx);
     return 0;
 }
@@ -109,7 +110,9 @@ void objective_teardown(ObjectiveCtx *ctx) {
     activations_free(&ctx->acts);
     activations_free(&ctx->ref_acts);
     free(ctx->rmu_control);
+    ops_free(ctx->rmu_control_dev);
     ctx->rmu_control = NULL;
+    ctx->rmu_control_dev = NULL;
 }
 
 int objective_compute(ObjectiveCtx *ctx, const Method *method, const Batch *forget, const Batch *retain, float scale,

@@ -28,7 +28,8 @@ typedef struct {
     Activations acts, ref_acts;
     ObjectiveParams p;
     Rng *rng;
-    float *rmu_control;      /* c * u / |u|, [hidden_size] */
+    float *rmu_control;      /* c * u / |u|, [hidden_size] (host) */
+    float *rmu_control_dev;  /* its copy in backend memory, the MSE's target */
     int rmu_layer_resolved;
 } ObjectiveCtx;
 

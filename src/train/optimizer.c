@@ -3,7 +3,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "ops/reduce.h"
 #include "util/err.h"
 
 void optimizer_config_defaults(OptimizerConfig *c) {
@@ -23,14 +22,14 @@ void optimizer_init(Optimizer *o, const Model *m, const OptimizerConfig *cfg) {
     o->step = 0;
     o->m = o->v = NULL;
     if (cfg->kind == OPT_ADAMW) {
-        o->m = xcalloc(m->n_params, sizeof(float));
-        o->v = xcalloc(m->n_params, sizeof(float));
+        o->m = ops_alloc(m->n_params * sizeof(float));
+        o->v = ops_alloc(m->n_params * sizeof(float));
     }
 }
 
 void optimizer_free(Optimizer *o) {
-    free(o->m);
-    free(o->v);
+    ops_free(o->m);
+    ops_free(o->v);
     o->m = o->v = NULL;
 }
 
@@ -49,7 +48,7 @@ double grad_global_norm(const Model *m) {
     double ss = 0.0;
     for (int i = 0; i < m->n_tensors; i++) {
         const ParamInfo *p = &m->tensors[i];
-        if (p->trainable) ss += det_sum_squares(m->grads + p->offset, p->numel);
+        if (p->trainable) ss += sum_squares(m->grads + p->offset, p->numel);
     }
     return sqrt(ss);
 }

@@ -191,7 +191,6 @@ void train_log_free(TrainLog *log) {
 int task_vector_negate(Model *out, const Model *base, const Model *finetuned, float alpha) {
     if (base->n_params != finetuned->n_params || out->n_params != base->n_params)
         return dusk_error("task vector: models differ in size");
-    for (size_t i = 0; i < base->n_params; i++)
-        out->params[i] = base->params[i] - alpha * (finetuned->params[i] - base->params[i]);
+    negated_task_vector(out->params, base->params, finetuned->params, base->n_params, alpha);
     return 0;
 }

@@ -197,7 +197,7 @@ static void test_model(int recompute, int tied, int bias, int inject) {
     model_zero_grads(&m);
     float *dl = malloc(sizeof(float) * 10 * 13);
     cross_entropy_forward_backward(dl, a.logits, targets, 10, 13, 1.0f);
-    model_backward(&m, &a, ids, dl, inject, c.dh);
+    model_backward(&m, &a, dl, inject, c.dh);
     for (int i = 0; i < m.n_tensors; i++) {
         ParamInfo *p = &m.tensors[i];
         char what[160];

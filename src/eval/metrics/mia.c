@@ -34,8 +34,17 @@ static int score_window(Model *m, Activations *a, const int *ids, int n, const c
         activations_free(a);
         activations_alloc_scoring(a, m, 1, n);
     }
+    int V = m->cfg.vocab_size;
+    for (int t = 1; t < n; t++)
+        if (ids[t] < 0 || ids[t] >= V)
+            return dusk_error("MIA: target id %d at position %d outside the vocabulary (%d)", ids[t], t, V);
     model_forward(m, a, ids, m->cfg.num_hidden_layers);
-    return mia_scores_from_logprobs(a->logits, n - 1, m->cfg.vocab_size, ids + 1, text, strlen(text), out);
+    /* row t scores a->targets[t] = ids[t + 1] */
+    double *stats = xmalloc(sizeof(double) * 3 * (size_t)(n - 1));
+    logprob_row_stats(stats, stats + n - 1, stats + 2 * (n - 1), a->logits, a->targets, n - 1, V);
+    int rc = mia_scores_from_row_stats(stats, stats + n - 1, stats + 2 * (n - 1), n - 1, text, strlen(text), out);
+    free(stats);
+    return rc;
 }
 
 int mia_score_windows(Model *m, int n, const int *const *ids, const int *lens, const char *const *texts,

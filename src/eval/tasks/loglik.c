@@ -109,14 +109,15 @@ enum { ROW_BLOCK = 64 }; /* hidden rows projected onto the vocabulary at once */
  * max_cont positions. Each (request, token) is an entry chained to its row. */
 typedef struct {
     int n_rows, n_entries;
-    const float **src;   /* [n_rows] hidden row */
+    const float *xf;     /* the batch's final hidden states [groups * T, d] (backend) */
+    int *src;            /* [n_rows] the row of xf each scored row is */
     int *head;           /* [n_rows] first entry of the row, -1 none */
     int *next, *target;  /* [n_entries] */
     double *lp;          /* [n_entries] */
     int *greedy;         /* [n_entries] */
 } RowPlan;
 
-static void plan_rows(RowPlan *p, const float *xf, int T, int d, Order *o, int n, int n_groups) {
+static void plan_rows(RowPlan *p, const float *xf, int T, Order *o, int n, int n_groups) {
     int *max_cont = xcalloc((size_t)n_groups, sizeof(int)), *start = xmalloc(sizeof(int) * (size_t)n_groups);
     int *n_in = xmalloc(sizeof(int) * (size_t)n_groups);
     memset(p, 0, sizeof *p);
@@ -127,11 +128,12 @@ static void plan_rows(RowPlan *p, const float *xf, int T, int d, Order *o, int n
         p->n_entries += o[i].r->n_cont;
     }
     for (int g = 0; g < n_groups; g++) start[g] = p->n_rows, p->n_rows += max_cont[g];
-    p->src = xmalloc(sizeof(float *) * (size_t)p->n_rows);
+    p->xf = xf;
+    p->src = xmalloc(sizeof(int) * (size_t)p->n_rows);
     p->head = xmalloc(sizeof(int) * (size_t)p->n_rows);
     for (int g = 0; g < n_groups; g++)
         for (int k = 0; k < max_cont[g]; k++) {
-            p->src[start[g] + k] = xf + ((size_t)g * T + (size_t)(n_in[g] - max_cont[g] + k)) * d;
+            p->src[start[g] + k] = g * T + n_in[g] - max_cont[g] + k;
             p->head[start[g] + k] = -1;
         }
     p->next = xmalloc(sizeof(int) * (size_t)p->n_entries);
@@ -151,25 +153,34 @@ static void plan_rows(RowPlan *p, const float *xf, int T, int d, Order *o, int n
 }
 
 /* Every row through lm_head (blocks of ROW_BLOCK: one GEMM each, never more
- * logits than that); logsumexp and argmax once per row, shared by its entries. */
+ * logits than that); logsumexp and argmax once per row, shared by its
+ * entries, whose target logits are gathered in one call per block. */
 static void score_rows(const Model *m, RowPlan *p) {
     int V = m->cfg.vocab_size, d = m->cfg.hidden_size;
-    float *rows = xmalloc(sizeof(float) * (size_t)ROW_BLOCK * d);
-    float *logits = xmalloc(sizeof(float) * (size_t)ROW_BLOCK * V);
+    float *rows = ops_alloc(sizeof(float) * (size_t)ROW_BLOCK * d);
+    float *logits = ops_alloc(sizeof(float) * (size_t)ROW_BLOCK * V);
+    double lse[ROW_BLOCK];
+    int best[ROW_BLOCK];
+    int *e_row = xmalloc(sizeof(int) * (size_t)(p->n_entries ? p->n_entries : 1));
+    int *e_col = xmalloc(sizeof(int) * (size_t)(p->n_entries ? p->n_entries : 1));
+    int *e_id = xmalloc(sizeof(int) * (size_t)(p->n_entries ? p->n_entries : 1));
+    float *value = xmalloc(sizeof(float) * (size_t)(p->n_entries ? p->n_entries : 1));
     for (int r0 = 0; r0 < p->n_rows; r0 += ROW_BLOCK) {
-        int n = p->n_rows - r0 < ROW_BLOCK ? p->n_rows - r0 : ROW_BLOCK;
-        for (int i = 0; i < n; i++) memcpy(rows + (size_t)i * d, p->src[r0 + i], sizeof(float) * d);
+        int n = p->n_rows - r0 < ROW_BLOCK ? p->n_rows - r0 : ROW_BLOCK, k = 0;
+        gather_rows(rows, p->xf, p->src + r0, n, d);
         linear_forward(logits, rows, m->lm_head, NULL, n, d, V);
-#pragma omp parallel for schedule(static)
-        for (int i = 0; i < n; i++) {
-            const float *row = logits + (size_t)i * V;
-            double lse = log_softmax_row(NULL, row, V);
-            int best = argmax_f32(row, V);
-            for (int e = p->head[r0 + i]; e >= 0; e = p->next[e])
-                p->lp[e] = (double)row[p->target[e]] - lse, p->greedy[e] = best == p->target[e];
+        logsumexp_rows(lse, logits, n, V);
+        argmax_rows(best, logits, n, V);
+        for (int i = 0; i < n; i++)
+            for (int e = p->head[r0 + i]; e >= 0; e = p->next[e]) e_row[k] = i, e_col[k] = p->target[e], e_id[k++] = e;
+        gather_values(value, logits, e_row, e_col, k, (size_t)V);
+        for (int j = 0; j < k; j++) {
+            int i = e_row[j], e = e_id[j];
+            p->lp[e] = (double)value[j] - lse[i], p->greedy[e] = best[i] == p->target[e];
         }
     }
-    free(rows), free(logits);
+    ops_free(rows), ops_free(logits);
+    free(e_row), free(e_col), free(e_id), free(value);
 }
 
 static void plan_free(RowPlan *p) {
@@ -187,7 +198,7 @@ static void run_batch(Model *m, Order *o, int n, int n_groups) {
     activations_alloc_hidden(&a, m, n_groups, T);
     model_forward(m, &a, ids, m->cfg.num_hidden_layers);
     RowPlan p;
-    plan_rows(&p, a.xf, T, m->cfg.hidden_size, o, n, n_groups);
+    plan_rows(&p, a.xf, T, o, n, n_groups);
     score_rows(m, &p);
     for (int i = 0, e = 0; i < n; i++) { /* summed in token order: the same for any thread count */
         LLRequest *r = o[i].r;

@@ -2,10 +2,10 @@
 #include <math.h>
 
 #include "ops/fast_exp.h"
-#include "ops/ops.h"
+#include "ops/cpu/cpu_ops.h"
 #include "ops/parallel.h"
 
-void swiglu_forward(float *h, const float *gate, const float *up, size_t n) {
+void cpu_swiglu_forward(float *h, const float *gate, const float *up, size_t n) {
 #pragma omp parallel for simd schedule(static) if (n >= OPS_PARALLEL_MIN)
     for (size_t i = 0; i < n; i++) {
         float g = gate[i];
@@ -13,7 +13,7 @@ void swiglu_forward(float *h, const float *gate, const float *up, size_t n) {
     }
 }
 
-void swiglu_backward(float *dgate, float *dup, const float *dh, const float *gate, const float *up, size_t n) {
+void cpu_swiglu_backward(float *dgate, float *dup, const float *dh, const float *gate, const float *up, size_t n) {
 #pragma omp parallel for simd schedule(static)
     for (size_t i = 0; i < n; i++) {
         float g = gate[i], s = 1.0f / (1.0f + fast_expf(-g));

@@ -1,17 +1,17 @@
 /* Causal scaled-dot-product attention with grouped-query heads.
  *
- * Each (batch, head) is two gemm() calls around a row softmax. Forward keeps
+ * Each (batch, head) is two cpu_gemm() calls around a row softmax. Forward keeps
  * only the output and each row's log-sum-exp; backward rebuilds the
  * probabilities from them (as flash-attention does), so activation memory
  * is O(T) per head instead of O(T^2). Work is split over (batch, head) with
- * OpenMP; gemm() (dusk's or OpenBLAS's) runs on the calling thread inside. */
+ * OpenMP; cpu_gemm() (dusk's or OpenBLAS's) runs on the calling thread inside. */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ops/fast_exp.h"
-#include "ops/ops.h"
+#include "ops/cpu/cpu_ops.h"
 #include "util/err.h"
 
 /* Thread-private scratch of at least n floats, grown on demand. */
@@ -63,15 +63,15 @@ static void attention_forward_head(float *oh, float *lse, const float *qh, const
                                    int hd, int ldq, int ldkv, float scale, float *p) {
     for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
         int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, rows = i1 - i0;
-        gemm(0, 1, rows, i1, hd, scale, qh + (size_t)i0 * ldq, ldq, kg,
+        cpu_gemm(0, 1, rows, i1, hd, scale, qh + (size_t)i0 * ldq, ldq, kg,
                     ldkv, 0.0f, p, T);
         causal_softmax_block(p, T, i0, i1, NULL, lse);
-        gemm(0, 0, rows, hd, i1, 1.0f, p, T, vg, ldkv, 0.0f,
+        cpu_gemm(0, 0, rows, hd, i1, 1.0f, p, T, vg, ldkv, 0.0f,
                     oh + (size_t)i0 * ldq, ldq);
     }
 }
 
-void attention_forward(float *out, float *lse, const float *q, const float *k, const float *v, int B, int T,
+void cpu_attention_forward(float *out, float *lse, const float *q, const float *k, const float *v, int B, int T,
                        int nh, int nkv, int hd) {
     const int ldq = nh * hd, ldkv = nkv * hd, rep = nh / nkv;
     const float scale = 1.0f / sqrtf((float)hd);
@@ -100,10 +100,10 @@ static void attention_backward_head(float *dqh, float *dkg, float *dvg, const fl
     for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
         int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, rows = i1 - i0;
         const float *qb = qh + (size_t)i0 * ldq, *dob = doh + (size_t)i0 * ldq;
-        gemm(0, 1, rows, i1, hd, scale, qb, ldq, kg, ldkv, 0.0f, p, T);
+        cpu_gemm(0, 1, rows, i1, hd, scale, qb, ldq, kg, ldkv, 0.0f, p, T);
         causal_softmax_block(p, T, i0, i1, lse, NULL);
-        gemm(1, 0, i1, hd, rows, 1.0f, p, T, dob, ldq, 1.0f, dvg, ldkv);
-        gemm(0, 1, rows, i1, hd, 1.0f, dob, ldq, vg, ldkv, 0.0f, dp, T);
+        cpu_gemm(1, 0, i1, hd, rows, 1.0f, p, T, dob, ldq, 1.0f, dvg, ldkv);
+        cpu_gemm(0, 1, rows, i1, hd, 1.0f, dob, ldq, vg, ldkv, 0.0f, dp, T);
         for (int i = i0; i < i1; i++) {
             const float *o = oh + (size_t)i * ldq, *d = doh + (size_t)i * ldq;
             float dot = 0.0f;
@@ -112,9 +112,9 @@ static void attention_backward_head(float *dqh, float *dkg, float *dvg, const fl
             for (int j = 0; j <= i; j++) dpr[j] = pr[j] * (dpr[j] - dot);
             for (int j = i + 1; j < i1; j++) dpr[j] = 0.0f;
         }
-        gemm(0, 0, rows, hd, i1, scale, dp, T, kg, ldkv, 0.0f,
+        cpu_gemm(0, 0, rows, hd, i1, scale, dp, T, kg, ldkv, 0.0f,
                     dqh + (size_t)i0 * ldq, ldq);
-        gemm(1, 0, i1, hd, rows, scale, dp, T, qb, ldq, 1.0f, dkg, ldkv);
+        cpu_gemm(1, 0, i1, hd, rows, scale, dp, T, qb, ldq, 1.0f, dkg, ldkv);
     }
 }
 
@@ -122,7 +122,7 @@ static void zero_strided(float *x, int rows, int cols, int ld) {
     for (int r = 0; r < rows; r++) memset(x + (size_t)r * ld, 0, sizeof(float) * cols);
 }
 
-void attention_backward(float *dq, float *dk, float *dv, const float *dout, const float *q, const float *k,
+void cpu_attention_backward(float *dq, float *dk, float *dv, const float *dout, const float *q, const float *k,
                         const float *v, const float *out, const float *lse, int B, int T, int nh, int nkv, int hd) {
     const int ldq = nh * hd, ldkv = nkv * hd, rep = nh / nkv;
     const float scale = 1.0f / sqrtf((float)hd);

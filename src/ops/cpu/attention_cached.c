@@ -7,10 +7,10 @@
 #include <math.h>
 #include <string.h>
 
-#include "ops/ops.h"
+#include "ops/cpu/cpu_ops.h"
 #include "ops/parallel.h"
 
-void attention_forward_cached(float *out, const float *q, const float *k_cache, const float *v_cache,
+void cpu_attention_forward_cached(float *out, const float *q, const float *k_cache, const float *v_cache,
                               const int *seq, const int *pos, int n, int max_len, int nh, int nkv, int hd,
                               float *scores) {
     int rep = nh / nkv, kvd = nkv * hd;

@@ -1,18 +1,20 @@
-/* Embedding lookup and its gradient, residual adds, scaling: small kernels,
+/* Embedding lookup and its gradient, residual adds, scaling, the KV cache's
+ * stores, the finiteness check and task-vector arithmetic: small kernels,
  * but behind ops.h so that model and trainer never loop over activations
  * or gradients themselves (a GPU backend keeps them on the device). */
+#include <math.h>
 #include <omp.h>
 #include <string.h>
 
-#include "ops/ops.h"
+#include "ops/cpu/cpu_ops.h"
 #include "ops/parallel.h"
 
-void embedding_forward(float *x, const float *table, const int *ids, size_t n, int d) {
+void cpu_embedding_forward(float *x, const float *table, const int *ids, size_t n, int d) {
 #pragma omp parallel for schedule(static) if (n * d >= OPS_PARALLEL_MIN)
     for (size_t i = 0; i < n; i++) memcpy(x + i * d, table + (size_t)ids[i] * d, (size_t)d * sizeof(float));
 }
 
-void embedding_backward(float *dtable, const float *dx, const int *ids, size_t n, int d) {
+void cpu_embedding_backward(float *dtable, const float *dx, const int *ids, size_t n, int d) {
     /* threads split the columns, so each table entry is added to by one
      * thread, in row order */
 #pragma omp parallel if (n * d >= OPS_PARALLEL_MIN)
@@ -27,12 +29,29 @@ void embedding_backward(float *dtable, const float *dx, const int *ids, size_t n
     }
 }
 
-void add_inplace(float *y, const float *x, size_t n) {
+void cpu_add_inplace(float *y, const float *x, size_t n) {
 #pragma omp parallel for simd schedule(static) if (n >= OPS_PARALLEL_MIN)
     for (size_t i = 0; i < n; i++) y[i] += x[i];
 }
 
-void scale_inplace(float *x, size_t n, float s) {
+void cpu_scale_inplace(float *x, size_t n, float s) {
 #pragma omp parallel for simd schedule(static) if (n >= OPS_PARALLEL_MIN)
     for (size_t i = 0; i < n; i++) x[i] *= s;
+}
+
+int cpu_all_finite(const float *x, size_t n) {
+    int bad = 0;
+#pragma omp parallel for simd reduction(| : bad) schedule(static) if (n >= OPS_PARALLEL_MIN)
+    for (size_t i = 0; i < n; i++) bad |= !isfinite(x[i]);
+    return !bad;
+}
+
+void cpu_negated_task_vector(float *out, const float *base, const float *finetuned, size_t n, float alpha) {
+#pragma omp parallel for simd schedule(static) if (n >= OPS_PARALLEL_MIN)
+    for (size_t i = 0; i < n; i++) out[i] = base[i] - alpha * (finetuned[i] - base[i]);
+}
+
+void cpu_kv_store_rows(float *cache, const float *x, const int *seq, const int *pos, int n, int max_len, int d) {
+    for (int i = 0; i < n; i++)
+        memcpy(cache + ((size_t)seq[i] * max_len + pos[i]) * d, x + (size_t)i * d, sizeof(float) * (size_t)d);
 }

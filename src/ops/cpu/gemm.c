@@ -6,7 +6,7 @@
 
 #include "ops/cpu/gemm_bf16.h"
 #include "ops/cpu/sgemm.h"
-#include "ops/ops.h"
+#include "ops/cpu/cpu_ops.h"
 #include "util/err.h"
 
 static GemmImpl g_impl = GEMM_IMPL_DUSK;
@@ -33,7 +33,7 @@ const char *ops_gemm_kernel_name(void) {
     return g_impl == GEMM_IMPL_DUSK ? sgemm_kernel_name() : openblas_get_corename();
 }
 
-void gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
+void cpu_gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
           int ldb, float beta, float *c, int ldc) {
     if (g_precision == PRECISION_BF16) {
         gemm_bf16(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);

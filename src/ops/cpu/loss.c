@@ -7,36 +7,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ops/ops.h"
+#include "ops/cpu/cpu_ops.h"
 #include "ops/reduce.h"
 #include "util/err.h"
 
 /* Both are the cross-entropy of ops.h applied one sequence (T rows) at a
  * time: its sum over the scored rows is the sequence's NLL, and with scale
  * coef[s] its gradient is coef[s] * (softmax - onehot), zero where y < 0. */
-void sequence_nll(double *nll, const float *logits, const int *targets, int B, int T, int V) {
+void cpu_sequence_nll(double *nll, const float *logits, const int *targets, int B, int T, int V) {
     for (int s = 0; s < B; s++)
-        nll[s] = cross_entropy_forward_backward(NULL, logits + (size_t)s * T * V, targets + (size_t)s * T, T, V, 1.0f);
+        nll[s] = cpu_cross_entropy_forward_backward(NULL, logits + (size_t)s * T * V, targets + (size_t)s * T, T, V, 1.0f);
 }
 
-void sequence_nll_grad(float *dlogits, const float *logits, const int *targets, int B, int T, int V,
+void cpu_sequence_nll_grad(float *dlogits, const float *logits, const int *targets, int B, int T, int V,
                        const float *coef) {
     for (int s = 0; s < B; s++) {
         size_t at = (size_t)s * T * V;
         if (coef[s] == 0.0f) /* a sequence left out (SGA): no softmax to compute */
             memset(dlogits + at, 0, sizeof(float) * (size_t)T * V);
         else
-            cross_entropy_forward_backward(dlogits + at, logits + at, targets + (size_t)s * T, T, V, coef[s]);
+            cpu_cross_entropy_forward_backward(dlogits + at, logits + at, targets + (size_t)s * T, T, V, coef[s]);
     }
 }
 
-void sequence_mean_prob(double *pbar, const float *logits, const int *labels, int B, int T, int V) {
+void cpu_sequence_mean_prob(double *pbar, const float *logits, const int *labels, int B, int T, int V) {
     double *rows = xmalloc(sizeof(double) * (size_t)B * T);
 #pragma omp parallel for schedule(static)
     for (int r = 0; r < B * T; r++) {
         int y = labels[r];
         const float *row = logits + (size_t)r * V;
-        rows[r] = y < 0 ? 0.0 : exp(row[y] - log_softmax_row(NULL, row, V));
+        rows[r] = y < 0 ? 0.0 : exp(row[y] - cpu_log_softmax_row(NULL, row, V));
     }
     for (int s = 0; s < B; s++) { /* row order: a fixed sum */
         double sum = 0.0;
@@ -63,7 +63,7 @@ static double kl_row(const void *ctx, size_t r) {
     const RowLossArgs *a = ctx;
     float *row = a->logits + r * a->v;
     const float *ref = a->ref + r * a->v;
-    double lse = log_softmax_row(NULL, row, a->v), lse_ref = log_softmax_row(NULL, ref, a->v), kl = 0.0;
+    double lse = cpu_log_softmax_row(NULL, row, a->v), lse_ref = cpu_log_softmax_row(NULL, ref, a->v), kl = 0.0;
     for (int j = 0; j < a->v; j++) {
         double lr = ref[j] - lse_ref, lt = row[j] - lse, pr = exp(lr);
         kl += pr * (lr - lt);
@@ -72,7 +72,7 @@ static double kl_row(const void *ctx, size_t r) {
     return kl;
 }
 
-double kl_rows_forward_backward(float *logits, const float *ref_logits, int n, int v, float w) {
+double cpu_kl_rows_forward_backward(float *logits, const float *ref_logits, int n, int v, float w) {
     RowLossArgs a = {logits, ref_logits, NULL, v, w};
     return det_sum((size_t)n, kl_row, &a);
 }
@@ -85,7 +85,7 @@ static double uniform_kl_row(const void *ctx, size_t r) {
         memset(row, 0, sizeof(float) * a->v);
         return 0.0;
     }
-    double lse = log_softmax_row(NULL, row, a->v), sum_logp = 0.0;
+    double lse = cpu_log_softmax_row(NULL, row, a->v), sum_logp = 0.0;
     for (int j = 0; j < a->v; j++) {
         double lp = row[j] - lse;
         sum_logp += lp;
@@ -94,7 +94,7 @@ static double uniform_kl_row(const void *ctx, size_t r) {
     return -log((double)a->v) - sum_logp / a->v;
 }
 
-double uniform_kl_rows_forward_backward(float *logits, const int *targets, int n, int v, float w) {
+double cpu_uniform_kl_rows_forward_backward(float *logits, const int *targets, int n, int v, float w) {
     RowLossArgs a = {logits, NULL, targets, v, w};
     return det_sum((size_t)n, uniform_kl_row, &a);
 }
@@ -119,7 +119,7 @@ static double mse_row(const void *ctx, size_t r) {
     return total;
 }
 
-double mse_forward_backward(float *dh, const float *h, const float *target, int target_is_row, size_t rows, int d,
+double cpu_mse_forward_backward(float *dh, const float *h, const float *target, int target_is_row, size_t rows, int d,
                             float w) {
     double count = (double)rows * d;
     MseArgs a = {dh, h, target, target_is_row, d, w * 2.0 / count};

@@ -2,11 +2,11 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "ops/ops.h"
+#include "ops/cpu/cpu_ops.h"
 #include "ops/parallel.h"
 #include "util/err.h"
 
-void rmsnorm_forward(float *out, float *rstd, const float *inp, const float *w, int n, int c, float eps) {
+void cpu_rmsnorm_forward(float *out, float *rstd, const float *inp, const float *w, int n, int c, float eps) {
 #pragma omp parallel for schedule(static) if ((long)n * c >= OPS_PARALLEL_MIN)
     for (int i = 0; i < n; i++) {
         const float *x = inp + (size_t)i * c;
@@ -22,7 +22,7 @@ void rmsnorm_forward(float *out, float *rstd, const float *inp, const float *w, 
 
 /* y_j = w_j r x_j with r = (mean(x^2)+eps)^-1/2, so
  * dx_k = r w_k dy_k - r^3 x_k / c * sum_j dy_j w_j x_j. */
-void rmsnorm_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w,
+void cpu_rmsnorm_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w,
                       const float *rstd, int n, int c) {
     if (dinp) {
 #pragma omp parallel for schedule(static)

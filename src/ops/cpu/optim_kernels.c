@@ -1,9 +1,9 @@
 /* Element-wise optimizer updates with torch.optim semantics. */
 #include <math.h>
 
-#include "ops/ops.h"
+#include "ops/cpu/cpu_ops.h"
 
-void adamw_update(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1, float beta2,
+void cpu_adamw_update(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1, float beta2,
                   float eps, float weight_decay, long step) {
     /* torch: p *= 1 - lr*wd; m, v moving averages; p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps) */
     float bc1 = 1.0f - powf(beta1, (float)step);
@@ -21,7 +21,7 @@ void adamw_update(float *p, const float *g, float *m, float *v, size_t n, float 
     }
 }
 
-void sgd_update(float *p, const float *g, size_t n, float lr, float weight_decay) {
+void cpu_sgd_update(float *p, const float *g, size_t n, float lr, float weight_decay) {
 #pragma omp parallel for simd schedule(static)
     for (size_t i = 0; i < n; i++) p[i] -= lr * (g[i] + weight_decay * p[i]);
 }

@@ -2,31 +2,19 @@
  * a head pairs with i + hd/2 (llama2.c's interleaved pairs are permuted into
  * this layout when its checkpoints are imported). */
 #include <math.h>
-#include <stdlib.h>
 
-#include "ops/ops.h"
+#include "ops/cpu/cpu_ops.h"
 #include "ops/parallel.h"
-#include "util/err.h"
 
-void rope_table_init(RopeTable *t, const float *inv_freq, int head_dim, int max_pos) {
+void cpu_rope_table_fill(float *cos_out, float *sin_out, const float *inv_freq, int head_dim, int max_pos) {
     int half = head_dim / 2;
-    t->head_dim = head_dim;
-    t->max_pos = max_pos;
-    t->cos = xmalloc(sizeof(float) * (size_t)max_pos * half);
-    t->sin = xmalloc(sizeof(float) * (size_t)max_pos * half);
     for (int p = 0; p < max_pos; p++)
         for (int i = 0; i < half; i++) {
             /* fp32 product, as HF computes position * inv_freq in float32 */
             float angle = (float)p * inv_freq[i];
-            t->cos[(size_t)p * half + i] = cosf(angle);
-            t->sin[(size_t)p * half + i] = sinf(angle);
+            cos_out[(size_t)p * half + i] = cosf(angle);
+            sin_out[(size_t)p * half + i] = sinf(angle);
         }
-}
-
-void rope_table_free(RopeTable *t) {
-    free(t->cos);
-    free(t->sin);
-    t->cos = t->sin = NULL;
 }
 
 static void rotate(float *x, const int *pos, int n, int n_heads, const RopeTable *t, float sign) {
@@ -45,11 +33,11 @@ static void rotate(float *x, const int *pos, int n, int n_heads, const RopeTable
     }
 }
 
-void rope_forward(float *x, const int *pos, int n, int n_heads, const RopeTable *t) {
+void cpu_rope_forward(float *x, const int *pos, int n, int n_heads, const RopeTable *t) {
     rotate(x, pos, n, n_heads, t, 1.0f);
 }
 
 /* The rotation is orthogonal, so its gradient is the rotation by -angle. */
-void rope_backward(float *dx, const int *pos, int n, int n_heads, const RopeTable *t) {
+void cpu_rope_backward(float *dx, const int *pos, int n, int n_heads, const RopeTable *t) {
     rotate(dx, pos, n, n_heads, t, -1.0f);
 }

@@ -2,7 +2,7 @@
 #include <math.h>
 
 #include "ops/fast_exp.h"
-#include "ops/ops.h"
+#include "ops/cpu/cpu_ops.h"
 #include "ops/reduce.h"
 
 /* max over a row (vectorised: max is exact, so the order does not matter). */
@@ -25,7 +25,7 @@ static double exp_shifted_sum(float *e, const float *x, int n, float mx) {
     return sum;
 }
 
-double log_softmax_row(float *out, const float *logits, int v) {
+double cpu_log_softmax_row(float *out, const float *logits, int v) {
     float mx = row_max(logits, v);
     /* float exponentials (the costly part), summed in double, a stack chunk at a time */
     float chunk[1024];
@@ -59,7 +59,7 @@ static double ce_row(const void *ctx, size_t i) {
             for (int j = 0; j < v; j++) d[j] = 0.0f;
         return 0.0;
     }
-    if (!d) return log_softmax_row(NULL, row, v) - row[t];
+    if (!d) return cpu_log_softmax_row(NULL, row, v) - row[t];
     float target_logit = row[t], mx = row_max(row, v);
     double sum = exp_shifted_sum(d, row, v, mx);
     float k = (float)(a->scale / sum);
@@ -69,7 +69,7 @@ static double ce_row(const void *ctx, size_t i) {
     return mx + log(sum) - target_logit;
 }
 
-double cross_entropy_forward_backward(float *dlogits, const float *logits, const int *targets, int n, int v,
+double cpu_cross_entropy_forward_backward(float *dlogits, const float *logits, const int *targets, int n, int v,
                                       float scale) {
     CeArgs a = {dlogits, logits, targets, v, scale};
     return det_sum((size_t)n, ce_row, &a);

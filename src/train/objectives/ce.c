@@ -13,12 +13,9 @@ static double ce_mean_term(ObjectiveCtx *ctx, const Batch *b, float weight) {
     Activations *a = &ctx->acts;
     term_forward(ctx, m, a, b);
     int N = b->B * b->T, V = m->cfg.vocab_size;
-    int *targets = xmalloc(sizeof(int) * (size_t)N);
-    term_targets(b, targets);
     float denom = (float)(b->B * (b->T - 1));
-    double ce = cross_entropy_forward_backward(a->logits, a->logits, targets, N, V, weight / denom) / denom;
-    if (weight != 0.0f) model_backward(m, a, b->ids, a->logits, -1, NULL);
-    free(targets);
+    double ce = cross_entropy_forward_backward(a->logits, a->logits, a->targets, N, V, weight / denom) / denom;
+    if (weight != 0.0f) model_backward(m, a, a->logits, -1, NULL);
     return ce;
 }
 

@@ -14,12 +14,6 @@ void term_forward(ObjectiveCtx *ctx, Model *m, Activations *a, const Batch *b) {
     model_forward(m, a, b->ids, m->cfg.num_hidden_layers);
 }
 
-void term_targets(const Batch *b, int *targets) {
-    for (int s = 0; s < b->B; s++)
-        for (int t = 0; t < b->T; t++)
-            targets[s * b->T + t] = t + 1 < b->T ? b->ids[s * b->T + t + 1] : -1;
-}
-
 double log_sigmoid(double x) { return x >= 0 ? -log1p(exp(-x)) : x - log1p(exp(x)); }
 double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
 
@@ -32,4 +26,5 @@ void rmu_draw_control(ObjectiveCtx *ctx) {
     }
     norm = sqrt(norm);
     for (int i = 0; i < d; i++) ctx->rmu_control[i] = (float)(ctx->p.rmu_coeff * ctx->rmu_control[i] / norm);
+    ops_upload(ctx->rmu_control_dev, ctx->rmu_control, sizeof(float) * (size_t)d);
 }

@@ -17,6 +17,6 @@ double term_kl_reg(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *pa
     int N = b->B * b->T, V = m->cfg.vocab_size;
     float w = scale * ctx->p.reg_coeff / (float)N;
     double total = kl_rows_forward_backward(ctx->acts.logits, ctx->ref_acts.logits, N, V, w);
-    model_backward(m, &ctx->acts, b->ids, ctx->acts.logits, -1, NULL);
+    model_backward(m, &ctx->acts, ctx->acts.logits, -1, NULL);
     return total / N;
 }

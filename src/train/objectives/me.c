@@ -14,10 +14,8 @@ double term_me_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts 
     term_forward(ctx, m, &ctx->acts, b);
     float *lg = ctx->acts.logits;
     float w = scale * ctx->p.forget_coeff / (float)n;
-    int *targets = xmalloc(sizeof(int) * (size_t)N);
-    term_targets(b, targets); /* -1 at each last position: no next token, not scored */
-    double total = uniform_kl_rows_forward_backward(lg, targets, N, V, w);
-    free(targets);
-    model_backward(m, &ctx->acts, b->ids, lg, -1, NULL);
+    /* targets are -1 at each last position: no next token, not scored */
+    double total = uniform_kl_rows_forward_backward(lg, ctx->acts.targets, N, V, w);
+    model_backward(m, &ctx->acts, lg, -1, NULL);
     return total / n;
 }

@@ -18,10 +18,11 @@ double term_rmu_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts
     activations_ensure(a, m, b->B, b->T, 0);
     model_forward(m, a, b->ids, l + 1);
     size_t rows = (size_t)b->B * b->T;
-    float *dh = xmalloc(sizeof(float) * rows * d);
-    double loss = mse_forward_backward(dh, model_hidden(a, l), ctx->rmu_control, 1, rows, d, scale * ctx->p.forget_coeff);
-    model_backward(m, a, b->ids, NULL, l, dh);
-    free(dh);
+    float *dh = ops_alloc(sizeof(float) * rows * d);
+    double loss =
+        mse_forward_backward(dh, model_hidden(a, l), ctx->rmu_control_dev, 1, rows, d, scale * ctx->p.forget_coeff);
+    model_backward(m, a, NULL, l, dh);
+    ops_free(dh);
     return loss;
 }
 
@@ -35,10 +36,10 @@ double term_rmu_reg(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *p
     model_forward(ctx->ref, ra, b->ids, l + 1);
     model_forward(m, a, b->ids, l + 1);
     size_t rows = (size_t)b->B * b->T;
-    float *dh = xmalloc(sizeof(float) * rows * d);
+    float *dh = ops_alloc(sizeof(float) * rows * d);
     double mse = mse_forward_backward(dh, model_hidden(a, l), model_hidden(ra, l), 0, rows, d,
                                       scale * ctx->p.reg_coeff * ctx->p.rmu_alpha);
-    model_backward(m, a, b->ids, NULL, l, dh);
-    free(dh);
+    model_backward(m, a, NULL, l, dh);
+    ops_free(dh);
     return ctx->p.rmu_alpha * mse;
 }

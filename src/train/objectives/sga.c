@@ -15,12 +15,11 @@
 double term_sga_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
     Model *m = ctx->model;
     int B = b->B, T = b->T, V = m->cfg.vocab_size;
-    int *targets = xmalloc(sizeof(int) * (size_t)B * T);
     double *nll = xmalloc(sizeof(double) * B), *pbar = xmalloc(sizeof(double) * B);
     float *coef = xmalloc(sizeof(float) * B);
-    term_targets(b, targets);
     term_forward(ctx, m, &ctx->acts, b);
-    sequence_mean_prob(pbar, ctx->acts.logits, ctx->p.compat_release ? b->ids : targets, B, T, V);
+    const int *targets = ctx->acts.targets;
+    sequence_mean_prob(pbar, ctx->acts.logits, ctx->p.compat_release ? ctx->acts.ids : targets, B, T, V);
     sequence_nll(nll, ctx->acts.logits, targets, B, T, V);
     int n_sel = 0, best = 0;
     for (int s = 0; s < B; s++) {
@@ -35,7 +34,7 @@ double term_sga_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts
     }
     if (parts) parts->sga_selected = n_sel ? n_sel : 1;
     sequence_nll_grad(ctx->acts.logits, ctx->acts.logits, targets, B, T, V, coef);
-    model_backward(m, &ctx->acts, b->ids, ctx->acts.logits, -1, NULL);
-    free(targets), free(nll), free(pbar), free(coef);
+    model_backward(m, &ctx->acts, ctx->acts.logits, -1, NULL);
+    free(nll), free(pbar), free(coef);
     return loss;
 }

@@ -14,12 +14,10 @@ double term_simnpo_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossPa
     (void)parts;
     Model *m = ctx->model;
     int B = b->B, T = b->T, V = m->cfg.vocab_size;
-    int *targets = xmalloc(sizeof(int) * (size_t)B * T);
     double *nll = xmalloc(sizeof(double) * B);
     float *coef = xmalloc(sizeof(float) * B);
-    term_targets(b, targets);
     term_forward(ctx, m, &ctx->acts, b);
-    sequence_nll(nll, ctx->acts.logits, targets, B, T, V);
+    sequence_nll(nll, ctx->acts.logits, ctx->acts.targets, B, T, V);
     double beta = ctx->p.beta, loss = 0.0;
     for (int s = 0; s < B; s++) {
         double x = nll[s] / T - ctx->p.simnpo_delta;
@@ -27,8 +25,8 @@ double term_simnpo_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossPa
         coef[s] = (float)(-2.0 / ((double)B * T) * sigmoid(-beta * x) * scale * ctx->p.forget_coeff);
     }
     loss = -2.0 / beta * loss / B;
-    sequence_nll_grad(ctx->acts.logits, ctx->acts.logits, targets, B, T, V, coef);
-    model_backward(m, &ctx->acts, b->ids, ctx->acts.logits, -1, NULL);
-    free(targets), free(nll), free(coef);
+    sequence_nll_grad(ctx->acts.logits, ctx->acts.logits, ctx->acts.targets, B, T, V, coef);
+    model_backward(m, &ctx->acts, ctx->acts.logits, -1, NULL);
+    free(nll), free(coef);
     return loss;
 }

@@ -29,7 +29,6 @@ double term_rmu_reg(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *p
 /* Forward the batch through the full model; fills a->logits. */
 void term_forward(ObjectiveCtx *ctx, Model *m, Activations *a, const Batch *b);
 /* Next-token targets of a batch (-1 at each sequence's last position). */
-void term_targets(const Batch *b, int *targets);
 /* log σ(x) and σ(x), computed without overflow for either sign of x. */
 double log_sigmoid(double x);
 double sigmoid(double x);
