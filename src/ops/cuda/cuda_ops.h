@@ -1,7 +1,9 @@
 /* CUDA twins of the kernels of ops/ops.h (and reduce.h's sum of squares),
  * callable from C. Same shapes, layouts and accumulate/overwrite rules as
  * the CPU kernel of the same name; every pointer is DEVICE memory
- * (cuda_mem.h), including positions and targets. Each returns 0, or -1
+ * (cuda_mem.h), including positions and targets, unless its comment says
+ * HOST (indices from the host are uploaded into the workspace, results for
+ * the host copied back before the call returns). Each returns 0, or -1
  * after dusk_error ("CUDA error: <message> in <kernel>", or a shape the
  * kernel does not support). Results are the same bits on every run: no
  * atomics, reductions in a fixed order. Only built with make CUDA=1.
@@ -79,7 +81,9 @@ int cuda_attention_forward_cached(float *out, const float *q, const float *k_cac
                                   const int *seq, const int *pos, int n, int max_len, int nh, int nkv, int hd,
                                   float *scores);
 /* kv_store_rows: cache[seq[i], pos[i], :] = x[i, :] for n rows of d,
- * cache [n_seq, max_len, d]; seq, pos device ints [n]. */
+ * cache [n_seq, max_len, d]; seq, pos device ints [n]. The (seq, pos) slots
+ * of one call must differ (rows run in parallel: two rows for one slot race,
+ * where the CPU keeps the last). */
 int cuda_kv_store_rows(float *cache, const float *x, const int *seq, const int *pos, int n, int max_len, int d);
 
 /* Scoring rows of logits x [n, v] (ops.h, cpu/rows.c); results are HOST [n].
