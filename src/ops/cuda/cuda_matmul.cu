@@ -1,6 +1,6 @@
-/* Linear layers through cuBLAS. cuBLAS is column-major: a row-major [r, c]
- * matrix is its column-major [c, r] transpose, so each row-major product
- * C = A B becomes the column-major C^T = B^T A^T. */
+/* Linear layers as products of cuda_gemm() (cuda_gemm.cu), so they follow the
+ * process-wide precision (fp32, or bf16 operands with fp32 accumulation) as
+ * the CPU's linear layers follow gemm(); the bias is added in fp32. */
 #include "ops/cuda/cuda_common.cuh"
 extern "C" {
 #include "ops/cuda/cuda_ops.h"
@@ -14,15 +14,9 @@ __global__ void add_bias_kernel(float *out, const float *bias, size_t total, int
 
 extern "C" int cuda_linear_forward(float *out, const float *inp, const float *w, const float *bias, int n, int in,
                                    int out_dim) {
-    cublasHandle_t h = cuda_blas();
-    if (!h) return -1;
     if (n <= 0 || out_dim <= 0) return 0;
-    const float one = 1.0f, zero = 0.0f;
-    /* out[n, out] = inp[n, in] w[out, in]^T  <=>  out^T = w inp^T (column-major) */
-    if (cublas_check(cublasSgemm(h, CUBLAS_OP_T, CUBLAS_OP_N, out_dim, n, in, &one, w, in, inp, in, &zero, out,
-                                 out_dim),
-                     "linear_forward (sgemm)"))
-        return -1;
+    /* out[n, out] = inp[n, in] w[out, in]^T */
+    if (cuda_gemm(0, 1, n, out_dim, in, 1.0f, inp, in, w, in, 0.0f, out, out_dim)) return -1;
     if (!bias) return 0;
     size_t total = (size_t)n * out_dim;
     add_bias_kernel<<<cuda_grid_for(total), CUDA_BLOCK>>>(out, bias, total, out_dim);
@@ -31,20 +25,12 @@ extern "C" int cuda_linear_forward(float *out, const float *inp, const float *w,
 
 extern "C" int cuda_linear_backward(float *dinp, float *dw, float *dbias, const float *dout, const float *inp,
                                     const float *w, int n, int in, int out_dim, int accumulate_dinp) {
-    cublasHandle_t h = cuda_blas();
-    if (!h) return -1;
     if (n <= 0) return 0;
-    const float one = 1.0f, beta_dinp = accumulate_dinp ? 1.0f : 0.0f;
-    /* dinp[n, in] = dout[n, out] w[out, in]  <=>  dinp^T = w^T dout^T */
-    if (dinp && cublas_check(cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, in, n, out_dim, &one, w, in, dout, out_dim,
-                                         &beta_dinp, dinp, in),
-                             "linear_backward (sgemm dinp)"))
+    /* dinp[n, in] = dout[n, out] w[out, in] (+ dinp) */
+    if (dinp && cuda_gemm(0, 0, n, in, out_dim, 1.0f, dout, out_dim, w, in, accumulate_dinp ? 1.0f : 0.0f, dinp, in))
         return -1;
-    /* dw[out, in] += dout^T[out, n] inp[n, in]  <=>  dw^T += inp^T dout */
-    if (dw && cublas_check(cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_T, in, out_dim, n, &one, inp, in, dout, out_dim,
-                                       &one, dw, in),
-                           "linear_backward (sgemm dw)"))
-        return -1;
+    /* dw[out, in] += dout^T[out, n] inp[n, in] */
+    if (dw && cuda_gemm(1, 0, out_dim, in, n, 1.0f, dout, out_dim, inp, in, 1.0f, dw, in)) return -1;
     if (dbias) return cuda_column_sums_acc(dbias, dout, NULL, NULL, n, out_dim, "linear_backward (dbias)");
     return 0;
 }

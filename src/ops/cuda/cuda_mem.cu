@@ -1,5 +1,6 @@
 /* Device selection, memory, copies, errors and the shared cuBLAS handle of
  * the CUDA backend. */
+#include <stdint.h>
 #include "ops/cuda/cuda_common.cuh"
 
 static cublasHandle_t g_blas = NULL;
@@ -106,4 +107,17 @@ extern "C" int cuda_copy_to_host(void *dst, const void *src, size_t bytes) {
 
 extern "C" int cuda_sync(const char *what) {
     return cuda_check(cudaDeviceSynchronize(), what);
+}
+
+/* cudaMemcpy leaves overlapping ranges undefined; ops_copy allows them (as
+ * memmove), so an overlapping copy goes through the workspace. */
+extern "C" int cuda_copy_device(void *dst, const void *src, size_t bytes) {
+    if (bytes == 0 || dst == src) return 0;
+    const uintptr_t d = (uintptr_t)dst, s = (uintptr_t)src;
+    if (d < s + bytes && s < d + bytes) {
+        void *tmp = cuda_workspace(bytes, "copy on device (overlapping)");
+        if (!tmp || cuda_check(cudaMemcpy(tmp, src, bytes, cudaMemcpyDeviceToDevice), "copy on device")) return -1;
+        src = tmp;
+    }
+    return cuda_check(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToDevice), "copy on device");
 }

@@ -29,6 +29,8 @@ void cuda_free(void *dptr); /* NULL is allowed */
 int cuda_memset_zero(void *dptr, size_t bytes);
 int cuda_copy_to_device(void *dst, const void *src, size_t bytes);
 int cuda_copy_to_host(void *dst, const void *src, size_t bytes);
+/* Device to device, in stream order with the kernels; the ranges may overlap (as memmove). */
+int cuda_copy_device(void *dst, const void *src, size_t bytes);
 /* Waits for all queued work; what names the caller's step in the message. */
 int cuda_sync(const char *what);
 
