@@ -3,13 +3,15 @@
  * implementation (ops/cpu/) or its CUDA twin (ops/cuda/, make CUDA=1 only).
  *
  * The guard (DUSK_OPS_GUARD=1, CPU only) makes backend memory behave like a
- * GPU's from the host's point of view: it is mapped inaccessible whenever no
- * kernel runs, and each kernel checks that the pointers it is given lie in
- * backend memory. A host loop over a model's parameters or activations then
- * faults at once, and host memory handed to a kernel stops the run with the
- * kernel's and argument's names; the tests run the whole pipeline so. */
+ * GPU's from the host's point of view: it is mapped inaccessible, and a
+ * kernel opens only the allocations its pointer arguments lie in, for the
+ * length of the call. A host loop over a model's parameters or activations
+ * then faults at once, host memory handed to a kernel stops the run with the
+ * kernel's and argument's names, and so does a kernel reaching past the
+ * buffers it was given; the tests run the whole pipeline so. */
 #include "ops/ops.h"
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,48 +64,80 @@ typedef struct {
 } Region;
 
 static int g_guard = -1; /* -1: DUSK_OPS_GUARD not read yet */
-static int g_depth;      /* kernels running (ops calls nest: alloc inside none, but be safe) */
+static int g_depth;      /* ops calls running (they do not nest today; counted to be safe) */
 static Region *g_regions;
 static int g_n_regions, g_cap_regions;
+static int g_open[64], g_n_open; /* regions the running call has opened */
+
+/* A fault inside a guarded region: say so, then fault again with the
+ * default action (the process ends by SIGSEGV, with a core if enabled). */
+static void guard_fault(int sig, siginfo_t *info, void *context) {
+    (void)context;
+    const char *a = info->si_addr;
+    for (int i = 0; i < g_n_regions; i++)
+        if (a >= g_regions[i].base && a < g_regions[i].base + g_regions[i].mapped) {
+            static const char msg[] = "dusk: DUSK_OPS_GUARD: the host touched backend memory outside an ops.h "
+                                      "call (a loop over device data; run under gdb for where)\n";
+            ssize_t ignored = write(2, msg, sizeof msg - 1);
+            (void)ignored;
+            break;
+        }
+    signal(sig, SIG_DFL);
+}
 
 static int guard_on(void) {
     if (g_guard < 0) {
         const char *v = getenv("DUSK_OPS_GUARD");
         g_guard = v && *v && strcmp(v, "0") != 0 && g_device == DEVICE_CPU;
+        if (g_guard) {
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_sigaction = guard_fault;
+            sa.sa_flags = SA_SIGINFO;
+            sigaction(SIGSEGV, &sa, NULL);
+        }
     }
     return g_guard;
 }
 
-static void protect_all(int prot) {
-    for (int i = 0; i < g_n_regions; i++)
-        if (mprotect(g_regions[i].base, g_regions[i].mapped, prot) != 0)
-            dusk_die("DUSK_OPS_GUARD: mprotect failed");
+static void protect(const Region *r, int prot) {
+    if (mprotect(r->base, r->mapped, prot) != 0) dusk_die("DUSK_OPS_GUARD: mprotect failed");
 }
 
 static void guard_enter(void) {
-    if (guard_on() && g_depth++ == 0) protect_all(PROT_READ | PROT_WRITE);
+    if (guard_on()) g_depth++;
 }
 
 static void guard_leave(void) {
-    if (guard_on() && --g_depth == 0) protect_all(PROT_NONE);
+    if (!guard_on() || --g_depth > 0) return;
+    for (int i = 0; i < g_n_open; i++) protect(&g_regions[g_open[i]], PROT_NONE);
+    g_n_open = 0;
 }
 
-/* p .. p + bytes must lie inside one backend allocation. */
+/* p .. p + bytes must lie inside one backend allocation, which stays open
+ * until the call ends. */
 static void guard_arg(const char *kernel, const char *arg, const void *p, size_t bytes) {
     if (!p || !guard_on()) return;
     const char *c = p;
     for (int i = 0; i < g_n_regions; i++) {
         const Region *r = &g_regions[i];
-        if (c >= r->base && c + bytes <= r->base + r->bytes) return;
+        if (c < r->base || c + bytes > r->base + r->bytes) continue;
+        for (int k = 0; k < g_n_open; k++)
+            if (g_open[k] == i) return;
+        if (g_n_open == (int)(sizeof g_open / sizeof g_open[0])) dusk_die("DUSK_OPS_GUARD: too many arguments");
+        protect(r, PROT_READ | PROT_WRITE);
+        g_open[g_n_open++] = i;
+        return;
     }
     dusk_die("DUSK_OPS_GUARD: %s: argument '%s' (%zu bytes) is not backend memory (ops_alloc): on a GPU this "
              "would read host memory", kernel, arg, bytes);
 }
 
 static void *guard_alloc(size_t bytes) {
+    if (g_depth) dusk_die("DUSK_OPS_GUARD: ops_alloc inside a kernel");
     size_t page = (size_t)sysconf(_SC_PAGESIZE), mapped = (bytes + page - 1) / page * page;
     if (mapped == 0) mapped = page;
-    void *p = mmap(NULL, mapped, g_depth ? PROT_READ | PROT_WRITE : PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *p = mmap(NULL, mapped, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) dusk_die("DUSK_OPS_GUARD: out of memory mapping %zu bytes", bytes);
     if (g_n_regions == g_cap_regions) {
         g_cap_regions = g_cap_regions ? 2 * g_cap_regions : 64;
@@ -114,6 +148,7 @@ static void *guard_alloc(size_t bytes) {
 }
 
 static void guard_free(void *p) {
+    if (g_depth) dusk_die("DUSK_OPS_GUARD: ops_free inside a kernel");
     for (int i = 0; i < g_n_regions; i++)
         if (g_regions[i].base == p) {
             munmap(p, g_regions[i].mapped);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include "check.h"
 #include "ops/cuda/cuda_mem.h"
+#include "ops/cpu/cpu_ops.h"
 #include "ops/cuda/cuda_ops.h"
 #include "ops/ops.h"
 #include "ops/reduce.h"
@@ -247,7 +248,7 @@ static void test_swiglu(size_t n) {
 static void test_softmax(int n, int v) {
     size_t nv = (size_t)n * v;
     float *logits = rand_vec(nv, 8.0f), *ls = xmalloc(sizeof(float) * nv), *lse = xmalloc(sizeof(float) * n);
-    for (int i = 0; i < n; i++) lse[i] = (float)log_softmax_row(ls + (size_t)i * v, logits + (size_t)i * v, v);
+    for (int i = 0; i < n; i++) lse[i] = (float)cpu_log_softmax_row(ls + (size_t)i * v, logits + (size_t)i * v, v);
     float *d_logits = dev_f(logits, nv), *d_ls = dev_f(ls, nv);
     double *d_lse = dev_alloc(sizeof(double) * n), *lse_gpu = xmalloc(sizeof(double) * n);
     run(cuda_log_softmax_rows(d_ls, d_lse, d_logits, n, v), "log_softmax_rows");
