@@ -238,38 +238,26 @@ static void merge_tile(const Plan *pl, const float *tile, float *c, int rows, in
     }
 }
 
-/* One MR x NR tile of C at (i, j) with rows x cols of it inside C. Edge
- * tiles go through a local tile so the kernel never writes outside C. */
-static void run_tile(const Plan *pl, int kc, const float *pa, ptrdiff_t a_step, const float *pb, int i, int j,
-                     int rows, int cols, float beta) {
-    const SgemmKernel *kern = pl->kern;
-    float *c = pl->c + (size_t)i * pl->ldc + j;
-    if (rows == kern->mr && cols == kern->nr) {
-        kern->kernel(kc, pa, a_step, pb, c, pl->ldc, pl->alpha, beta);
-        return;
-    }
-    _Alignas(64) float tile[MR_MAX * NR_MAX];
-    kern->kernel(kc, pa, a_step, pb, tile, kern->nr, 1.0f, 0.0f);
-    merge_tile(pl, tile, c, rows, cols, beta);
-}
-
-/* A full-height tile with A read in place from a row-major A. */
-static void run_tile_rows(const Plan *pl, int kc, const float *a, const float *pb, int i, int j, int cols,
-                          float beta) {
+/* One tile of C at (i, j), rows x cols of it inside C (the kernel takes
+ * the rows; A's element (r, p) at a[r * a_row + p * a_col]). A tile with
+ * fewer columns goes through a local tile so the kernel never writes
+ * outside C. */
+static void run_tile(const Plan *pl, int kc, const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *pb,
+                     int i, int j, int rows, int cols, float beta) {
     const SgemmKernel *kern = pl->kern;
     float *c = pl->c + (size_t)i * pl->ldc + j;
     if (cols == kern->nr) {
-        kern->kernel_rows(kc, a, pl->lda, pb, c, pl->ldc, pl->alpha, beta);
+        kern->kernel(rows, kc, a, a_row, a_col, pb, c, pl->ldc, pl->alpha, beta);
         return;
     }
     _Alignas(64) float tile[MR_MAX * NR_MAX];
-    kern->kernel_rows(kc, a, pl->lda, pb, tile, kern->nr, 1.0f, 0.0f);
-    merge_tile(pl, tile, c, kern->mr, cols, beta);
+    kern->kernel(rows, kc, a, a_row, a_col, pb, tile, kern->nr, 1.0f, 0.0f);
+    merge_tile(pl, tile, c, rows, cols, beta);
 }
 
 /* The tiles of A block rows [i0, i0+mc) and the packed B block of columns
- * [j0, j0+nc). a_direct: A's block in place (see Plan.a_direct), for all but
- * a short last panel, which comes packed. */
+ * [j0, j0+nc), A from its packed block or, when a_direct (see
+ * Plan.a_direct) is not NULL, read in place from there. */
 static void run_block(const Plan *pl, int kc, const float *apack, const float *a_direct, const float *bpack, int i0,
                       int mc, int j0, int nc, float beta) {
     const int mr = pl->kern->mr, nr = pl->kern->nr;
@@ -277,12 +265,12 @@ static void run_block(const Plan *pl, int kc, const float *apack, const float *a
         const float *pb = bpack + (size_t)jq * kc;
         for (int ip = 0; ip < mc; ip += mr) {
             int rows = min_int(mr, mc - ip), cols = min_int(nr, nc - jq);
-            if (a_direct && rows == mr && pl->trans_a)
-                run_tile(pl, kc, a_direct + ip, pl->lda, pb, i0 + ip, j0 + jq, rows, cols, beta);
-            else if (a_direct && rows == mr)
-                run_tile_rows(pl, kc, a_direct + (size_t)ip * pl->lda, pb, i0 + ip, j0 + jq, cols, beta);
+            if (!a_direct)
+                run_tile(pl, kc, apack + (size_t)ip * kc, 1, mr, pb, i0 + ip, j0 + jq, rows, cols, beta);
+            else if (pl->trans_a) /* A stored [k, m] */
+                run_tile(pl, kc, a_direct + ip, 1, pl->lda, pb, i0 + ip, j0 + jq, rows, cols, beta);
             else
-                run_tile(pl, kc, apack + (size_t)ip * kc, mr, pb, i0 + ip, j0 + jq, rows, cols, beta);
+                run_tile(pl, kc, a_direct + (size_t)ip * pl->lda, pl->lda, 1, pb, i0 + ip, j0 + jq, rows, cols, beta);
         }
     }
 }
@@ -303,12 +291,11 @@ static void sgemm_region(const Plan *pl, int i_lo, int i_hi, int j_lo, int j_hi)
             float beta = p0 == 0 ? pl->beta : 1.0f; /* later slices add to C */
             pack_b(pl, j0, ncur, p0, kc, bpack);
             for (int i0 = i_lo; i0 < i_hi; i0 += mc) {
-                int mcur = min_int(mc, i_hi - i0), tail = mcur % mr;
+                int mcur = min_int(mc, i_hi - i0);
                 const float *a_direct = !pl->a_direct ? NULL
                                         : pl->trans_a ? pl->a + (size_t)p0 * pl->lda + i0
                                                       : pl->a + (size_t)i0 * pl->lda + p0;
-                int first = a_direct ? mcur - tail : 0; /* rows that need packing */
-                if (first < mcur) pack_a(pl, i0 + first, mcur - first, p0, kc, apack + (size_t)first * kc);
+                if (!a_direct) pack_a(pl, i0, mcur, p0, kc, apack);
                 run_block(pl, kc, apack, a_direct, bpack, i0, mcur, j0, ncur, beta);
             }
         }
@@ -360,7 +347,7 @@ void sgemm_dusk(int trans_a, int trans_b, int m, int n, int k, float alpha, cons
     Plan pl = {.kern = kern, .trans_a = trans_a, .trans_b = trans_b, .m = m, .n = n, .k = k, .lda = lda,
                .ldb = ldb, .ldc = ldc, .alpha = alpha, .beta = beta, .a = a, .b = b, .c = c};
     pl.kc = block_size(k, KC_MAX, 1);
-    pl.a_direct = n <= A_DIRECT_MAX_PANELS * kern->nr && (trans_a || kern->kernel_rows);
+    pl.a_direct = n <= A_DIRECT_MAX_PANELS * kern->nr;
     pl.threads = thread_count(m, n, k);
     /* Splitting rows makes every chunk pack all of B (n x k), splitting
      * columns all of A (m x k): repeat the smaller. */
