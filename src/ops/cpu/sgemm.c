@@ -184,6 +184,15 @@ NO_MEMCPY_CALLS static void pack_rows(const float *restrict src, int ld, int kc,
                 float *d = dst + (size_t)x0 * kc + (size_t)p * width;
                 int x = 0;
 #ifdef __SSE2__
+                /* The same columns ROWS rows on, which this loop reads next time
+                 * round: without it the copies wait on L3 (perf: packing took
+                 * ~40% of the tiny step's dW products, ~25% with it). */
+                if (p + ROWS < kc) {
+                    _mm_prefetch((const char *)(s + (size_t)ROWS * ld), _MM_HINT_T0);
+                    _mm_prefetch((const char *)(s + (size_t)ROWS * ld + len - 1), _MM_HINT_T0);
+                }
+#endif
+#ifdef __SSE2__
                 for (; x + 4 <= len; x += 4) _mm_storeu_ps(d + x, _mm_loadu_ps(s + x));
                 if (x + 2 <= len) { /* the 6- and 14-wide panels end in a pair */
                     _mm_storel_epi64((__m128i *)(d + x), _mm_loadl_epi64((const __m128i *)(s + x)));
