@@ -29,6 +29,14 @@
  * enough). MC sizes the packed A block for L2 (168 x 512 floats = 336 KiB),
  * NC the packed B block; both only divide the work. */
 enum { KC_MAX = 512, MC_TARGET = 168, NC_MAX = 2048, MR_MAX = 16, NR_MAX = 32, A_DIRECT_MAX_PANELS = 2 };
+/* B's rows (an untransposed B) are read in place, not packed, when C has at
+ * most this many rows: packing B then costs more than the few tiles that
+ * reuse each panel lose to reading it strided (measured, single thread,
+ * against packing: attention's P V, m 64, 1.17-1.30x; the tiny k/v dW, m
+ * 128, 1.04-1.11x; but the m 256 dW products 0.87-0.95x). */
+#ifndef B_DIRECT_MAX_ROWS
+#define B_DIRECT_MAX_ROWS 128
+#endif
 /* Threads take chunks of C of at least CHUNK_MIN rows or columns, at most
  * CHUNKS_PER_THREAD each (every chunk packs the other operand again). */
 enum { CHUNK_MIN = 384, CHUNKS_PER_THREAD = 4 };
@@ -117,6 +125,7 @@ typedef struct {
     int kc;       /* K slice depth (the last slice may be shorter) */
     int a_direct; /* few B panels: the kernel reads A in place (packing A would cost as much
                    * as the few tiles that use it) */
+    int b_direct; /* few rows of C and B untransposed: B's full panels read in place */
     int threads;
     int split_m;  /* threads share C by rows (else by columns) */
 } Plan;
@@ -247,39 +256,49 @@ static void merge_tile(const Plan *pl, const float *tile, float *c, int rows, in
     }
 }
 
+/* A tile's operands: A's element (r, p) at a[r * a_row + p * a_col], B's
+ * element (p, j) at b[p * b_step + j]. */
+typedef struct {
+    const float *a, *b;
+    ptrdiff_t a_row, a_col, b_step;
+} TileOperands;
+
 /* One tile of C at (i, j), rows x cols of it inside C (the kernel takes
- * the rows; A's element (r, p) at a[r * a_row + p * a_col]). A tile with
- * fewer columns goes through a local tile so the kernel never writes
- * outside C. */
-static void run_tile(const Plan *pl, int kc, const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *pb,
-                     int i, int j, int rows, int cols, float beta) {
+ * the rows). A tile with fewer columns goes through a local tile so the
+ * kernel never writes outside C. */
+static void run_tile(const Plan *pl, int kc, TileOperands o, int i, int j, int rows, int cols, float beta) {
     const SgemmKernel *kern = pl->kern;
     float *c = pl->c + (size_t)i * pl->ldc + j;
     if (cols == kern->nr) {
-        kern->kernel(rows, kc, a, a_row, a_col, pb, c, pl->ldc, pl->alpha, beta);
+        kern->kernel(rows, kc, o.a, o.a_row, o.a_col, o.b, o.b_step, c, pl->ldc, pl->alpha, beta);
         return;
     }
     _Alignas(64) float tile[MR_MAX * NR_MAX];
-    kern->kernel(rows, kc, a, a_row, a_col, pb, tile, kern->nr, 1.0f, 0.0f);
+    kern->kernel(rows, kc, o.a, o.a_row, o.a_col, o.b, o.b_step, tile, kern->nr, 1.0f, 0.0f);
     merge_tile(pl, tile, c, rows, cols, beta);
 }
 
-/* The tiles of A block rows [i0, i0+mc) and the packed B block of columns
- * [j0, j0+nc), A from its packed block or, when a_direct (see
- * Plan.a_direct) is not NULL, read in place from there. */
-static void run_block(const Plan *pl, int kc, const float *apack, const float *a_direct, const float *bpack, int i0,
-                      int mc, int j0, int nc, float beta) {
+/* The tiles of A block rows [i0, i0+mc) and B block columns [j0, j0+nc)
+ * over K [p0, p0+kc). A comes from its packed block or, when Plan.a_direct,
+ * from its place; B from its packed block except the full panels of a
+ * b_direct product. */
+static void run_block(const Plan *pl, int kc, const float *apack, const float *bpack, int i0, int mc, int j0, int nc,
+                      int p0, float beta) {
     const int mr = pl->kern->mr, nr = pl->kern->nr;
     for (int jq = 0; jq < nc; jq += nr) {
-        const float *pb = bpack + (size_t)jq * kc;
+        int cols = min_int(nr, nc - jq);
+        TileOperands o = {.b = bpack + (size_t)jq * kc, .b_step = nr};
+        if (pl->b_direct && cols == nr)
+            o.b = pl->b + (size_t)p0 * pl->ldb + j0 + jq, o.b_step = pl->ldb;
         for (int ip = 0; ip < mc; ip += mr) {
-            int rows = min_int(mr, mc - ip), cols = min_int(nr, nc - jq);
-            if (!a_direct)
-                run_tile(pl, kc, apack + (size_t)ip * kc, 1, mr, pb, i0 + ip, j0 + jq, rows, cols, beta);
+            int i = i0 + ip;
+            if (!pl->a_direct)
+                o.a = apack + (size_t)ip * kc, o.a_row = 1, o.a_col = mr;
             else if (pl->trans_a) /* A stored [k, m] */
-                run_tile(pl, kc, a_direct + ip, 1, pl->lda, pb, i0 + ip, j0 + jq, rows, cols, beta);
+                o.a = pl->a + (size_t)p0 * pl->lda + i, o.a_row = 1, o.a_col = pl->lda;
             else
-                run_tile(pl, kc, a_direct + (size_t)ip * pl->lda, pl->lda, 1, pb, i0 + ip, j0 + jq, rows, cols, beta);
+                o.a = pl->a + (size_t)i * pl->lda + p0, o.a_row = pl->lda, o.a_col = 1;
+            run_tile(pl, kc, o, i, j0 + jq, min_int(mr, mc - ip), cols, beta);
         }
     }
 }
@@ -298,14 +317,13 @@ static void sgemm_region(const Plan *pl, int i_lo, int i_hi, int j_lo, int j_hi)
         for (int p0 = 0; p0 < pl->k; p0 += pl->kc) {
             int kc = min_int(pl->kc, pl->k - p0);
             float beta = p0 == 0 ? pl->beta : 1.0f; /* later slices add to C */
-            pack_b(pl, j0, ncur, p0, kc, bpack);
+            int packed_from = pl->b_direct ? ncur - ncur % nr : 0; /* b_direct: the short panel only */
+            if (packed_from < ncur)
+                pack_b(pl, j0 + packed_from, ncur - packed_from, p0, kc, bpack + (size_t)packed_from * kc);
             for (int i0 = i_lo; i0 < i_hi; i0 += mc) {
                 int mcur = min_int(mc, i_hi - i0);
-                const float *a_direct = !pl->a_direct ? NULL
-                                        : pl->trans_a ? pl->a + (size_t)p0 * pl->lda + i0
-                                                      : pl->a + (size_t)i0 * pl->lda + p0;
-                if (!a_direct) pack_a(pl, i0, mcur, p0, kc, apack);
-                run_block(pl, kc, apack, a_direct, bpack, i0, mcur, j0, ncur, beta);
+                if (!pl->a_direct) pack_a(pl, i0, mcur, p0, kc, apack);
+                run_block(pl, kc, apack, bpack, i0, mcur, j0, ncur, p0, beta);
             }
         }
     }
@@ -357,6 +375,7 @@ void sgemm_dusk(int trans_a, int trans_b, int m, int n, int k, float alpha, cons
                .ldb = ldb, .ldc = ldc, .alpha = alpha, .beta = beta, .a = a, .b = b, .c = c};
     pl.kc = block_size(k, KC_MAX, 1);
     pl.a_direct = n <= A_DIRECT_MAX_PANELS * kern->nr;
+    pl.b_direct = !trans_b && m <= B_DIRECT_MAX_ROWS;
     pl.threads = thread_count(m, n, k);
     /* Splitting rows makes every chunk pack all of B (n x k), splitting
      * columns all of A (m x k): repeat the smaller. */

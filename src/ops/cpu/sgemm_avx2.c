@@ -10,12 +10,12 @@ enum { AVX2_MR = 6, AVX2_NR = 16 };
 
 /* rows is a constant in each copy (SGEMM_DEFINE_TILES). */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-tile_avx2(int rows, int kc, const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *pb, float *c,
-          ptrdiff_t ldc, float alpha, float beta) {
+tile_avx2(int rows, int kc, const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *pb, ptrdiff_t b_step,
+          float *c, ptrdiff_t ldc, float alpha, float beta) {
     __m256 acc[AVX2_MR][2];
 #pragma GCC unroll 6
     for (int i = 0; i < rows; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
-    for (int p = 0; p < kc; p++, a += a_col, pb += AVX2_NR) {
+    for (int p = 0; p < kc; p++, a += a_col, pb += b_step) {
         __m256 b0 = _mm256_loadu_ps(pb), b1 = _mm256_loadu_ps(pb + 8);
 #pragma GCC unroll 6
         for (int i = 0; i < rows; i++) {
@@ -45,8 +45,8 @@ static const SgemmMicroKernel tiles_unit[AVX2_MR + 1] = {NULL, SGEMM_TILES_6(til
 static const SgemmMicroKernel tiles_rowmajor[AVX2_MR + 1] = {NULL, SGEMM_TILES_6(tile_avx2, rowmajor)};
 
 static void kernel_avx2(int rows, int kc, const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *pb,
-                        float *c, ptrdiff_t ldc, float alpha, float beta) {
-    (a_row == 1 ? tiles_unit : tiles_rowmajor)[rows](rows, kc, a, a_row, a_col, pb, c, ldc, alpha, beta);
+                        ptrdiff_t b_step, float *c, ptrdiff_t ldc, float alpha, float beta) {
+    (a_row == 1 ? tiles_unit : tiles_rowmajor)[rows](rows, kc, a, a_row, a_col, pb, b_step, c, ldc, alpha, beta);
 }
 
 static int cpu_has_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }

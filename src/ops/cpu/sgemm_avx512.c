@@ -12,8 +12,8 @@ enum { AVX512_MR = 14, AVX512_NR = 32 };
 
 /* rows is a constant in each copy (SGEMM_DEFINE_TILES). */
 __attribute__((target("avx512f"), always_inline)) static inline void
-tile_avx512(int rows, int kc, const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *pb, float *c,
-            ptrdiff_t ldc, float alpha, float beta) {
+tile_avx512(int rows, int kc, const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *pb, ptrdiff_t b_step,
+            float *c, ptrdiff_t ldc, float alpha, float beta) {
     __m512 acc[AVX512_MR][2];
 #pragma GCC unroll 14
     for (int i = 0; i < rows; i++) {
@@ -22,7 +22,7 @@ tile_avx512(int rows, int kc, const float *a, ptrdiff_t a_row, ptrdiff_t a_col, 
         _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
         _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
     }
-    for (int p = 0; p < kc; p++, a += a_col, pb += AVX512_NR) {
+    for (int p = 0; p < kc; p++, a += a_col, pb += b_step) {
         __m512 b0 = _mm512_loadu_ps(pb), b1 = _mm512_loadu_ps(pb + 16);
 #pragma GCC unroll 14
         for (int i = 0; i < rows; i++) {
@@ -53,8 +53,8 @@ static const SgemmMicroKernel tiles_unit[AVX512_MR + 1] = {NULL, SGEMM_TILES_14(
 static const SgemmMicroKernel tiles_rowmajor[AVX512_MR + 1] = {NULL, SGEMM_TILES_14(tile_avx512, rowmajor)};
 
 static void kernel_avx512(int rows, int kc, const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *pb,
-                          float *c, ptrdiff_t ldc, float alpha, float beta) {
-    (a_row == 1 ? tiles_unit : tiles_rowmajor)[rows](rows, kc, a, a_row, a_col, pb, c, ldc, alpha, beta);
+                          ptrdiff_t b_step, float *c, ptrdiff_t ldc, float alpha, float beta) {
+    (a_row == 1 ? tiles_unit : tiles_rowmajor)[rows](rows, kc, a, a_row, a_col, pb, b_step, c, ldc, alpha, beta);
 }
 
 static int cpu_has_avx512(void) { return __builtin_cpu_supports("avx512f"); }

@@ -7,9 +7,9 @@
 enum { PLAIN_MR = 4, PLAIN_NR = 16 };
 
 static void kernel_plain(int rows, int kc, const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *pb,
-                         float *c, ptrdiff_t ldc, float alpha, float beta) {
+                         ptrdiff_t b_step, float *c, ptrdiff_t ldc, float alpha, float beta) {
     float acc[PLAIN_MR][PLAIN_NR] = {{0}};
-    for (int p = 0; p < kc; p++, a += a_col, pb += PLAIN_NR)
+    for (int p = 0; p < kc; p++, a += a_col, pb += b_step)
         for (int i = 0; i < rows; i++)
             for (int j = 0; j < PLAIN_NR; j++) acc[i][j] += a[i * a_row] * pb[j];
     for (int i = 0; i < rows; i++) {
