@@ -266,15 +266,15 @@ typedef struct {
 /* One tile of C at (i, j), rows x cols of it inside C (the kernel takes
  * the rows). A tile with fewer columns goes through a local tile so the
  * kernel never writes outside C. */
-static void run_tile(const Plan *pl, int kc, TileOperands o, int i, int j, int rows, int cols, float beta) {
+static void run_tile(const Plan *pl, int kc, const TileOperands *o, int i, int j, int rows, int cols, float beta) {
     const SgemmKernel *kern = pl->kern;
     float *c = pl->c + (size_t)i * pl->ldc + j;
     if (cols == kern->nr) {
-        kern->kernel(rows, kc, o.a, o.a_row, o.a_col, o.b, o.b_step, c, pl->ldc, pl->alpha, beta);
+        kern->kernel(rows, kc, o->a, o->a_row, o->a_col, o->b, o->b_step, c, pl->ldc, pl->alpha, beta);
         return;
     }
     _Alignas(64) float tile[MR_MAX * NR_MAX];
-    kern->kernel(rows, kc, o.a, o.a_row, o.a_col, o.b, o.b_step, tile, kern->nr, 1.0f, 0.0f);
+    kern->kernel(rows, kc, o->a, o->a_row, o->a_col, o->b, o->b_step, tile, kern->nr, 1.0f, 0.0f);
     merge_tile(pl, tile, c, rows, cols, beta);
 }
 
@@ -298,7 +298,7 @@ static void run_block(const Plan *pl, int kc, const float *apack, const float *b
                 o.a = pl->a + (size_t)p0 * pl->lda + i, o.a_row = 1, o.a_col = pl->lda;
             else
                 o.a = pl->a + (size_t)i * pl->lda + p0, o.a_row = pl->lda, o.a_col = 1;
-            run_tile(pl, kc, o, i, j0 + jq, min_int(mr, mc - ip), cols, beta);
+            run_tile(pl, kc, &o, i, j0 + jq, min_int(mr, mc - ip), cols, beta);
         }
     }
 }
