@@ -28,7 +28,9 @@ tile_avx2(int rows, int kc, const float *a, ptrdiff_t a_row, ptrdiff_t a_col, co
 #pragma GCC unroll 6
     for (int i = 0; i < rows; i++) {
         float *row = c + i * ldc;
-        __m256 r0 = _mm256_mul_ps(va, acc[i][0]), r1 = _mm256_mul_ps(va, acc[i][1]);
+        __m256 r0 = acc[i][0], r1 = acc[i][1];
+        if (alpha != 1.0f) /* times 1 is exact: the same bits without the multiply */
+            r0 = _mm256_mul_ps(va, r0), r1 = _mm256_mul_ps(va, r1);
         if (beta != 0.0f) {
             r0 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row), r0);
             r1 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row + 8), r1);

@@ -35,7 +35,9 @@ tile_avx512(int rows, int kc, const float *a, ptrdiff_t a_row, ptrdiff_t a_col, 
 #pragma GCC unroll 14
     for (int i = 0; i < rows; i++) {
         float *row = c + i * ldc;
-        __m512 r0 = _mm512_mul_ps(va, acc[i][0]), r1 = _mm512_mul_ps(va, acc[i][1]);
+        __m512 r0 = acc[i][0], r1 = acc[i][1];
+        if (alpha != 1.0f) /* times 1 is exact: the same bits without the multiply */
+            r0 = _mm512_mul_ps(va, r0), r1 = _mm512_mul_ps(va, r1);
         if (beta != 0.0f) {
             r0 = _mm512_fmadd_ps(vb, _mm512_loadu_ps(row), r0);
             r1 = _mm512_fmadd_ps(vb, _mm512_loadu_ps(row + 16), r1);
