@@ -1,6 +1,8 @@
 /* dusk's SGEMM driver, in the BLIS manner: for each NC-wide column block and
  * KC-deep slice of K, B is packed into NR-wide panels, then each MC-row block
- * of A into MR-row panels, and the micro-kernel runs over the tiles. Threads
+ * of A into MR-row panels, and the micro-kernel runs over the tiles (A is
+ * read in place when B has few panels, B when C has few rows; short edge
+ * tiles get kernels with fewer rows). Threads
  * take chunks of whole rows (or columns) of C and pack what they need
  * themselves: no barriers, and a thread that loses its core on a shared
  * machine holds back only its current chunk.
@@ -34,9 +36,7 @@ enum { KC_MAX = 512, MC_TARGET = 168, NC_MAX = 2048, MR_MAX = 16, NR_MAX = 32, A
  * reuse each panel lose to reading it strided (measured, single thread,
  * against packing: attention's P V, m 64, 1.17-1.30x; the tiny k/v dW, m
  * 128, 1.04-1.11x; but the m 256 dW products 0.87-0.95x). */
-#ifndef B_DIRECT_MAX_ROWS
-#define B_DIRECT_MAX_ROWS 128
-#endif
+enum { B_DIRECT_MAX_ROWS = 128 };
 /* Threads take chunks of C of at least CHUNK_MIN rows or columns, at most
  * CHUNKS_PER_THREAD each (every chunk packs the other operand again). */
 enum { CHUNK_MIN = 384, CHUNKS_PER_THREAD = 4 };
@@ -200,8 +200,6 @@ NO_MEMCPY_CALLS static void pack_rows(const float *restrict src, int ld, int kc,
                     _mm_prefetch((const char *)(s + (size_t)ROWS * ld), _MM_HINT_T0);
                     _mm_prefetch((const char *)(s + (size_t)ROWS * ld + len - 1), _MM_HINT_T0);
                 }
-#endif
-#ifdef __SSE2__
                 for (; x + 4 <= len; x += 4) _mm_storeu_ps(d + x, _mm_loadu_ps(s + x));
                 if (x + 2 <= len) { /* the 6- and 14-wide panels end in a pair */
                     _mm_storel_epi64((__m128i *)(d + x), _mm_loadl_epi64((const __m128i *)(s + x)));
