@@ -12,11 +12,14 @@
 # rounds, and the fastest repeat of all rounds, the least disturbed one).
 # Each gives dusk's ratio to the best OpenBLAS kernel, with the range of
 # the per-round ratios (the noise).
-#   bash bench/gemm.sh [rounds]
+#   bash bench/gemm.sh [rounds] [shape]
+# shape: only the shapes whose name contains it (e.g. "tiny k/v dW").
+# DUSK_THREADS=1 gives the 1-thread table alone.
 set -u -o pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 B="$ROOT/build"
 ROUNDS="${1:-3}"
+ONLY="${2:-}"
 THREADS="${DUSK_THREADS:-2}"
 ENV_CORE="${OPENBLAS_CORETYPE:-}"
 OUT="$(mktemp -d)"
@@ -33,9 +36,9 @@ run() {
     local file="$1" round="$2" label="$3" impl=openblas
     shift 3
     [ "$label" = dusk ] && impl=dusk
-    "$@" "$B/bench/gemm_shapes" --gemm "$impl" --label "$label" | sed "s/^{/{\"round\": $round, /" >>"$file"
+    "$@" "$B/bench/gemm_shapes" --gemm "$impl" --label "$label" ${ONLY:+--only "$ONLY"} | sed "s/^{/{\"round\": $round, /" >>"$file"
 }
-for threads in 1 "$THREADS"; do
+for threads in $(printf '1\n%s\n' "$THREADS" | sort -un); do
     file="$OUT/threads$threads.jsonl"
     for r in $(seq "$ROUNDS"); do
         run "$file" "$r" dusk env OMP_NUM_THREADS="$threads" || exit 1
@@ -80,6 +83,7 @@ def table(path, key, title, with_best):
 
 table(sys.argv[1], "gflops_cpu", "1 thread, GFLOP per CPU-second (median)", False)
 threads = json.loads(open(sys.argv[2]).readline())["threads"]
-table(sys.argv[2], "gflops", f"{threads} threads, wall-clock GFLOP/s: median, best repeat", True)
-print(f"   attention rows: {BATCH} calls per thread in one parallel region; GFLOP/s of all threads together")
+if threads > 1:
+    table(sys.argv[2], "gflops", f"{threads} threads, wall-clock GFLOP/s: median, best repeat", True)
+    print(f"   attention rows: {BATCH} calls per thread in one parallel region; GFLOP/s of all threads together")
 PY

@@ -1,6 +1,7 @@
 /* Every GEMM shape of the tiny and small train steps, timed with one GEMM
  * implementation; one JSON line per shape with the median GFLOP/s.
- *   gemm_shapes [--gemm dusk|openblas] [--label NAME]
+ *   gemm_shapes [--gemm dusk|openblas] [--label NAME] [--only TEXT]
+ * (--only: just the shapes whose name contains TEXT, e.g. "tiny k/v dW".)
  * Linear layers (src/ops/cpu/matmul.c) run on all OMP_NUM_THREADS threads:
  * forward NT, backward NN (dinp) and TN (dW, beta 1). Attention's block
  * products (src/ops/cpu/attention.c, T 256, query blocks of 64) run inside
@@ -122,10 +123,11 @@ static int config_shapes(GemmShape *out, const char *cfg) {
 }
 
 int main(int argc, char **argv) {
-    const char *label = NULL;
+    const char *label = NULL, *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (i + 1 < argc && !strcmp(argv[i], "--gemm") && ops_set_gemm_impl(argv[i + 1]) == 0) i++;
         else if (i + 1 < argc && !strcmp(argv[i], "--label")) label = argv[++i];
+        else if (i + 1 < argc && !strcmp(argv[i], "--only")) only = argv[++i];
         else {
             fprintf(stderr, "gemm_shapes: bad argument '%s'\n", argv[i]);
             return 2;
@@ -139,6 +141,7 @@ int main(int argc, char **argv) {
     if (threads > 64) threads = 64;
     for (int i = 0; i < n; i++) {
         const GemmShape *s = &shapes[i];
+        if (only && !strstr(s->name, only)) continue;
         double times[MAX_REPS], cpu_times[MAX_REPS];
         int reps;
         time_shape(s, threads, times, cpu_times, &reps);

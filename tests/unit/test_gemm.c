@@ -2,7 +2,8 @@
  * every micro-kernel this CPU can run, all four transposes, edge sizes that
  * are not multiples of any block (MR 14/6/4, NR 32/16, KC 512, MC ~168,
  * NC 2048), alpha/beta variants with BLAS semantics (beta 0 ignores NaN in
- * C), leading dimensions wider than the rows; then determinism (repeat, 1 vs
+ * C), leading dimensions wider than the rows, every row count of the edge
+ * tiles with A packed and read in place; then determinism (repeat, 1 vs
  * 2 threads, AVX-512 vs AVX2) and calls from inside an OpenMP parallel
  * region.
  *
@@ -131,6 +132,26 @@ static void check_kernel_accuracy(Rng *r, const char *kernel) {
     printf("kernel %s: %d cases against the double reference, %d failed\n", kernel, cases, failed);
 }
 
+/* Every edge-tile row count of the kernel (m = 1 .. 2 MR: a short tile
+ * alone and after a full one), with A read in place (n <= 2 NR: few B
+ * panels, A stored [k, m] or row-major) and packed (n > 2 NR), partial and
+ * full column tiles, beta 0 and not. */
+static void check_edge_rows(Rng *r, const SgemmKernel *kern) {
+    int cases = 0, failed = 0;
+    const int ns[] = {kern->nr + 3, 3 * kern->nr};
+    for (int m = 1; m <= 2 * kern->mr; m++)
+        for (int tr = 0; tr < 4; tr++, cases++) {
+            Shape s = {m, ns[tr >> 1], 37};
+            Case t = make_case(r, tr & 1, 0, s, 1.25f, (m + tr) % 2 ? 0.5f : 0.0f, 0);
+            float *c = run_case(&t);
+            failed += check_against_reference(&t, c, kern->name) != 0;
+            free(c), free_case(&t);
+        }
+    CHECK_MSG(failed == 0, "kernel %s: %d of %d edge-row cases outside tolerance", kern->name, failed, cases);
+    printf("kernel %s: %d edge-row cases (m 1..%d) against the double reference, %d failed\n", kern->name, cases,
+           2 * kern->mr, failed);
+}
+
 /* Same bits on a repeat and with 1 or 2 threads (the product is big enough
  * to be split between threads: by rows when n <= m, else by columns). */
 static void check_determinism(Rng *r, const char *kernel) {
@@ -169,24 +190,37 @@ static void check_inside_parallel(Rng *r, const char *kernel) {
 /* AVX-512 and AVX2 split K at the same places and chain one fma per k in
  * the same order, so they give the same bits: a run's numbers do not depend
  * on which of the two the machine has. */
+static int same_bits_avx512_avx2(const Case *t) {
+    CHECK(sgemm_set_kernel("avx512") == 0);
+    float *c512 = run_case(t);
+    CHECK(sgemm_set_kernel("avx2") == 0);
+    float *c2 = run_case(t);
+    int same = memcmp(c512, c2, sizeof(float) * t->m * t->ldc) == 0;
+    free(c512), free(c2);
+    return same;
+}
+
 static void check_avx_kernels_agree(Rng *r) {
     if (!sgemm_kernel_avx512.cpu_has() || !sgemm_kernel_avx2.cpu_has()) {
         printf("avx512 vs avx2 bits: not run (this CPU lacks one)\n");
         return;
     }
-    int differ = 0;
+    int differ = 0, cases = 0;
     for (int tr = 0; tr < 4; tr++)
-        for (int s = 0; s < N_SHAPES; s += 2) {
+        for (int s = 0; s < N_SHAPES; s += 2, cases++) {
             Case t = make_case(r, tr & 1, tr >> 1, SHAPES[s], 0.7f, 0.3f, 0);
-            CHECK(sgemm_set_kernel("avx512") == 0);
-            float *c512 = run_case(&t);
-            CHECK(sgemm_set_kernel("avx2") == 0);
-            float *c2 = run_case(&t);
-            differ += memcmp(c512, c2, sizeof(float) * t.m * t.ldc) != 0;
-            free(c512), free(c2), free_case(&t);
+            differ += !same_bits_avx512_avx2(&t);
+            free_case(&t);
+        }
+    /* Every edge-tile row count of both, A in place (n 35) and packed (n 99). */
+    for (int m = 1; m <= 2 * sgemm_kernel_avx512.mr; m++)
+        for (int tr = 0; tr < 4; tr++, cases++) {
+            Case t = make_case(r, tr & 1, 0, (Shape){m, tr >> 1 ? 99 : 35, 21}, 0.7f, 0.3f, 0);
+            differ += !same_bits_avx512_avx2(&t);
+            free_case(&t);
         }
     CHECK_MSG(differ == 0, "avx512 and avx2 differ on %d cases", differ);
-    printf("avx512 vs avx2 bits: %d cases, %d differ\n", 4 * ((N_SHAPES + 1) / 2), differ);
+    printf("avx512 vs avx2 bits: %d cases, %d differ\n", cases, differ);
 }
 
 /* DUSK_GEMM_KERNEL is read on first use, so each value gets a fresh child. */
@@ -230,6 +264,7 @@ int main(void) {
         CHECK(sgemm_set_kernel(kernels[i]->name) == 0);
         CHECK(strcmp(ops_gemm_kernel_name(), kernels[i]->name) == 0);
         check_kernel_accuracy(&r, kernels[i]->name);
+        check_edge_rows(&r, kernels[i]);
         check_determinism(&r, kernels[i]->name);
         check_inside_parallel(&r, kernels[i]->name);
     }

@@ -1,6 +1,8 @@
 /* dusk's SGEMM driver, in the BLIS manner: for each NC-wide column block and
  * KC-deep slice of K, B is packed into NR-wide panels, then each MC-row block
- * of A into MR-row panels, and the micro-kernel runs over the tiles. Threads
+ * of A into MR-row panels, and the micro-kernel runs over the tiles (A is
+ * read in place when B has few panels, B when C has few rows; short edge
+ * tiles get kernels with fewer rows). Threads
  * take chunks of whole rows (or columns) of C and pack what they need
  * themselves: no barriers, and a thread that loses its core on a shared
  * machine holds back only its current chunk.
@@ -29,6 +31,12 @@
  * enough). MC sizes the packed A block for L2 (168 x 512 floats = 336 KiB),
  * NC the packed B block; both only divide the work. */
 enum { KC_MAX = 512, MC_TARGET = 168, NC_MAX = 2048, MR_MAX = 16, NR_MAX = 32, A_DIRECT_MAX_PANELS = 2 };
+/* B's rows (an untransposed B) are read in place, not packed, when C has at
+ * most this many rows: packing B then costs more than the few tiles that
+ * reuse each panel lose to reading it strided (measured, single thread,
+ * against packing: attention's P V, m 64, 1.17-1.30x; the tiny k/v dW, m
+ * 128, 1.04-1.11x; but the m 256 dW products 0.87-0.95x). */
+enum { B_DIRECT_MAX_ROWS = 128 };
 /* Threads take chunks of C of at least CHUNK_MIN rows or columns, at most
  * CHUNKS_PER_THREAD each (every chunk packs the other operand again). */
 enum { CHUNK_MIN = 384, CHUNKS_PER_THREAD = 4 };
@@ -117,6 +125,7 @@ typedef struct {
     int kc;       /* K slice depth (the last slice may be shorter) */
     int a_direct; /* few B panels: the kernel reads A in place (packing A would cost as much
                    * as the few tiles that use it) */
+    int b_direct; /* few rows of C and B untransposed: B's full panels read in place */
     int threads;
     int split_m;  /* threads share C by rows (else by columns) */
 } Plan;
@@ -184,6 +193,13 @@ NO_MEMCPY_CALLS static void pack_rows(const float *restrict src, int ld, int kc,
                 float *d = dst + (size_t)x0 * kc + (size_t)p * width;
                 int x = 0;
 #ifdef __SSE2__
+                /* The same columns ROWS rows on, which this loop reads next time
+                 * round: without it the copies wait on L3 (perf, tiny k/v dW:
+                 * packing 41% of the product's time without, 28% with). */
+                if (p + ROWS < kc) {
+                    _mm_prefetch((const char *)(s + (size_t)ROWS * ld), _MM_HINT_T0);
+                    _mm_prefetch((const char *)(s + (size_t)ROWS * ld + len - 1), _MM_HINT_T0);
+                }
                 for (; x + 4 <= len; x += 4) _mm_storeu_ps(d + x, _mm_loadu_ps(s + x));
                 if (x + 2 <= len) { /* the 6- and 14-wide panels end in a pair */
                     _mm_storel_epi64((__m128i *)(d + x), _mm_loadl_epi64((const __m128i *)(s + x)));
@@ -238,51 +254,49 @@ static void merge_tile(const Plan *pl, const float *tile, float *c, int rows, in
     }
 }
 
-/* One MR x NR tile of C at (i, j) with rows x cols of it inside C. Edge
- * tiles go through a local tile so the kernel never writes outside C. */
-static void run_tile(const Plan *pl, int kc, const float *pa, ptrdiff_t a_step, const float *pb, int i, int j,
-                     int rows, int cols, float beta) {
-    const SgemmKernel *kern = pl->kern;
-    float *c = pl->c + (size_t)i * pl->ldc + j;
-    if (rows == kern->mr && cols == kern->nr) {
-        kern->kernel(kc, pa, a_step, pb, c, pl->ldc, pl->alpha, beta);
-        return;
-    }
-    _Alignas(64) float tile[MR_MAX * NR_MAX];
-    kern->kernel(kc, pa, a_step, pb, tile, kern->nr, 1.0f, 0.0f);
-    merge_tile(pl, tile, c, rows, cols, beta);
-}
+/* A tile's operands: A's element (r, p) at a[r * a_row + p * a_col], B's
+ * element (p, j) at b[p * b_step + j]. */
+typedef struct {
+    const float *a, *b;
+    ptrdiff_t a_row, a_col, b_step;
+} TileOperands;
 
-/* A full-height tile with A read in place from a row-major A. */
-static void run_tile_rows(const Plan *pl, int kc, const float *a, const float *pb, int i, int j, int cols,
-                          float beta) {
+/* One tile of C at (i, j), rows x cols of it inside C (the kernel takes
+ * the rows). A tile with fewer columns goes through a local tile so the
+ * kernel never writes outside C. */
+static void run_tile(const Plan *pl, int kc, const TileOperands *o, int i, int j, int rows, int cols, float beta) {
     const SgemmKernel *kern = pl->kern;
     float *c = pl->c + (size_t)i * pl->ldc + j;
     if (cols == kern->nr) {
-        kern->kernel_rows(kc, a, pl->lda, pb, c, pl->ldc, pl->alpha, beta);
+        kern->kernel(rows, kc, o->a, o->a_row, o->a_col, o->b, o->b_step, c, pl->ldc, pl->alpha, beta);
         return;
     }
     _Alignas(64) float tile[MR_MAX * NR_MAX];
-    kern->kernel_rows(kc, a, pl->lda, pb, tile, kern->nr, 1.0f, 0.0f);
-    merge_tile(pl, tile, c, kern->mr, cols, beta);
+    kern->kernel(rows, kc, o->a, o->a_row, o->a_col, o->b, o->b_step, tile, kern->nr, 1.0f, 0.0f);
+    merge_tile(pl, tile, c, rows, cols, beta);
 }
 
-/* The tiles of A block rows [i0, i0+mc) and the packed B block of columns
- * [j0, j0+nc). a_direct: A's block in place (see Plan.a_direct), for all but
- * a short last panel, which comes packed. */
-static void run_block(const Plan *pl, int kc, const float *apack, const float *a_direct, const float *bpack, int i0,
-                      int mc, int j0, int nc, float beta) {
+/* The tiles of A block rows [i0, i0+mc) and B block columns [j0, j0+nc)
+ * over K [p0, p0+kc). A comes from its packed block or, when Plan.a_direct,
+ * from its place; B from its packed block except the full panels of a
+ * b_direct product. */
+static void run_block(const Plan *pl, int kc, const float *apack, const float *bpack, int i0, int mc, int j0, int nc,
+                      int p0, float beta) {
     const int mr = pl->kern->mr, nr = pl->kern->nr;
     for (int jq = 0; jq < nc; jq += nr) {
-        const float *pb = bpack + (size_t)jq * kc;
+        int cols = min_int(nr, nc - jq);
+        TileOperands o = {.b = bpack + (size_t)jq * kc, .b_step = nr};
+        if (pl->b_direct && cols == nr)
+            o.b = pl->b + (size_t)p0 * pl->ldb + j0 + jq, o.b_step = pl->ldb;
         for (int ip = 0; ip < mc; ip += mr) {
-            int rows = min_int(mr, mc - ip), cols = min_int(nr, nc - jq);
-            if (a_direct && rows == mr && pl->trans_a)
-                run_tile(pl, kc, a_direct + ip, pl->lda, pb, i0 + ip, j0 + jq, rows, cols, beta);
-            else if (a_direct && rows == mr)
-                run_tile_rows(pl, kc, a_direct + (size_t)ip * pl->lda, pb, i0 + ip, j0 + jq, cols, beta);
+            int i = i0 + ip;
+            if (!pl->a_direct)
+                o.a = apack + (size_t)ip * kc, o.a_row = 1, o.a_col = mr;
+            else if (pl->trans_a) /* A stored [k, m] */
+                o.a = pl->a + (size_t)p0 * pl->lda + i, o.a_row = 1, o.a_col = pl->lda;
             else
-                run_tile(pl, kc, apack + (size_t)ip * kc, mr, pb, i0 + ip, j0 + jq, rows, cols, beta);
+                o.a = pl->a + (size_t)i * pl->lda + p0, o.a_row = pl->lda, o.a_col = 1;
+            run_tile(pl, kc, &o, i, j0 + jq, min_int(mr, mc - ip), cols, beta);
         }
     }
 }
@@ -301,15 +315,13 @@ static void sgemm_region(const Plan *pl, int i_lo, int i_hi, int j_lo, int j_hi)
         for (int p0 = 0; p0 < pl->k; p0 += pl->kc) {
             int kc = min_int(pl->kc, pl->k - p0);
             float beta = p0 == 0 ? pl->beta : 1.0f; /* later slices add to C */
-            pack_b(pl, j0, ncur, p0, kc, bpack);
+            int packed_from = pl->b_direct ? ncur - ncur % nr : 0; /* b_direct: the short panel only */
+            if (packed_from < ncur)
+                pack_b(pl, j0 + packed_from, ncur - packed_from, p0, kc, bpack + (size_t)packed_from * kc);
             for (int i0 = i_lo; i0 < i_hi; i0 += mc) {
-                int mcur = min_int(mc, i_hi - i0), tail = mcur % mr;
-                const float *a_direct = !pl->a_direct ? NULL
-                                        : pl->trans_a ? pl->a + (size_t)p0 * pl->lda + i0
-                                                      : pl->a + (size_t)i0 * pl->lda + p0;
-                int first = a_direct ? mcur - tail : 0; /* rows that need packing */
-                if (first < mcur) pack_a(pl, i0 + first, mcur - first, p0, kc, apack + (size_t)first * kc);
-                run_block(pl, kc, apack, a_direct, bpack, i0, mcur, j0, ncur, beta);
+                int mcur = min_int(mc, i_hi - i0);
+                if (!pl->a_direct) pack_a(pl, i0, mcur, p0, kc, apack);
+                run_block(pl, kc, apack, bpack, i0, mcur, j0, ncur, p0, beta);
             }
         }
     }
@@ -360,7 +372,8 @@ void sgemm_dusk(int trans_a, int trans_b, int m, int n, int k, float alpha, cons
     Plan pl = {.kern = kern, .trans_a = trans_a, .trans_b = trans_b, .m = m, .n = n, .k = k, .lda = lda,
                .ldb = ldb, .ldc = ldc, .alpha = alpha, .beta = beta, .a = a, .b = b, .c = c};
     pl.kc = block_size(k, KC_MAX, 1);
-    pl.a_direct = n <= A_DIRECT_MAX_PANELS * kern->nr && (trans_a || kern->kernel_rows);
+    pl.a_direct = n <= A_DIRECT_MAX_PANELS * kern->nr;
+    pl.b_direct = !trans_b && m <= B_DIRECT_MAX_ROWS;
     pl.threads = thread_count(m, n, k);
     /* Splitting rows makes every chunk pack all of B (n x k), splitting
      * columns all of A (m x k): repeat the smaller. */

@@ -7,25 +7,53 @@
 
 #include <stddef.h>
 
-/* C[MR, NR] = alpha * Apanel Bpanel + beta * C (beta == 0: C is not read).
- * Apanel: kc columns of MR contiguous values, a_step floats apart (MR when
- * packed, lda when read in place from an A stored [k, m]); pb: kc rows of NR
- * packed values. */
-typedef void (*SgemmMicroKernel)(int kc, const float *pa, ptrdiff_t a_step, const float *pb, float *c,
-                                 ptrdiff_t ldc, float alpha, float beta);
-
-/* The same tile with A read in place from a row-major A (MR rows lda apart,
- * K along each row). */
-typedef void (*SgemmRowsKernel)(int kc, const float *a, ptrdiff_t lda, const float *pb, float *c, ptrdiff_t ldc,
-                                float alpha, float beta);
+/* C[rows, NR] = alpha * A B + beta * C for 1 <= rows <= MR (beta == 0: C is
+ * not read; only rows rows of C are read or written). Element (i, p) of A is
+ * a[i * a_row + p * a_col] for i < rows, p < kc, one of the two strides 1: a
+ * packed panel (1, MR), an A stored [k, m] read in place (1, lda) or a
+ * row-major A read in place (lda, 1). B's element (p, j) is pb[p * b_step
+ * + j] for j < NR: packed panels (b_step NR) or B's rows read in place
+ * (ldb). Each
+ * element of C gets the same operations whatever rows and the strides are,
+ * so an edge tile has the bits it would have in a full one. */
+typedef void (*SgemmMicroKernel)(int rows, int kc, const float *a, ptrdiff_t a_row, ptrdiff_t a_col,
+                                 const float *pb, ptrdiff_t b_step, float *c, ptrdiff_t ldc, float alpha,
+                                 float beta);
 
 typedef struct {
     const char *name;         /* "avx512" | "avx2" | "plain" */
     int mr, nr;               /* register tile */
     SgemmMicroKernel kernel;
-    SgemmRowsKernel kernel_rows; /* NULL: A is always packed when stored [m, k] */
     int (*cpu_has)(void);     /* 1 when this CPU (and OS) can run it */
 } SgemmKernel;
+
+/* For the kernels: a function per row count R and per stride form of A,
+ * each TILE(R, kc, a, a_row, a_col, pb, b_step, c, ldc, alpha, beta) with R and one
+ * stride the constant 1, so its loops unroll and its accumulators get the
+ * registers to themselves (one function holding every copy ran out of zmm
+ * registers and spilled an accumulator in the hot loop). TILE##_unit_##R
+ * takes a_row 1 (packed panels, A stored [k, m]); TILE##_rowmajor_##R a_col 1.
+ * SGEMM_TILES_n lists them for R = 1..n, for a table indexed by rows. */
+#define SGEMM_DEFINE_TILES(ATTR, TILE, R)                                                          \
+    ATTR static void TILE##_unit_##R(int rows, int kc, const float *a, ptrdiff_t a_row, ptrdiff_t a_col, \
+                                     const float *pb, ptrdiff_t b_step, float *c, ptrdiff_t ldc,   \
+                                     float alpha, float beta) {                                    \
+        (void)rows, (void)a_row;                                                                   \
+        TILE(R, kc, a, 1, a_col, pb, b_step, c, ldc, alpha, beta);                                 \
+    }                                                                                              \
+    ATTR static void TILE##_rowmajor_##R(int rows, int kc, const float *a, ptrdiff_t a_row,        \
+                                         ptrdiff_t a_col, const float *pb, ptrdiff_t b_step,       \
+                                         float *c, ptrdiff_t ldc, float alpha, float beta) {       \
+        (void)rows, (void)a_col;                                                                   \
+        TILE(R, kc, a, a_row, 1, pb, b_step, c, ldc, alpha, beta);                                 \
+    }
+#define SGEMM_TILES_6(TILE, FORM)                                                                  \
+    TILE##_##FORM##_1, TILE##_##FORM##_2, TILE##_##FORM##_3, TILE##_##FORM##_4, TILE##_##FORM##_5, \
+        TILE##_##FORM##_6
+#define SGEMM_TILES_14(TILE, FORM)                                                                 \
+    SGEMM_TILES_6(TILE, FORM), TILE##_##FORM##_7, TILE##_##FORM##_8, TILE##_##FORM##_9,            \
+        TILE##_##FORM##_10, TILE##_##FORM##_11, TILE##_##FORM##_12, TILE##_##FORM##_13,            \
+        TILE##_##FORM##_14
 
 extern const SgemmKernel sgemm_kernel_avx512;
 extern const SgemmKernel sgemm_kernel_avx2;
