@@ -4,11 +4,15 @@
 #ifndef DUSK_BENCH_COMMON_H
 #define DUSK_BENCH_COMMON_H
 
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "model/config.h"
+#include "model/llama.h"
 #include "ops/ops.h"
 #include "util/err.h"
 
@@ -85,6 +89,37 @@ static inline void bench_config(const char *name, ModelConfig *c, int *B, int *T
     }
     c->head_dim = c->hidden_size / c->num_attention_heads;
     c->max_position_embeddings = *T;
+}
+
+/* Random weights for a benchmark. tiny and small: model_init_random (HF's
+ * normal init; their printed losses stay comparable with earlier runs). 1b:
+ * model_init_random would draw 1.2e9 normals on one core, half a minute of
+ * each process's share of the GPU machine's time, and a step's time does not
+ * depend on the values: uniform values of the same standard deviation
+ * (initializer_range) from a counter hash, in parallel; norms 1, biases 0. */
+static inline void bench_init_model(Model *m, const char *config, uint64_t seed) {
+    if (strcmp(config, "1b") != 0) {
+        model_init_random(m, seed);
+        return;
+    }
+    float *host = xmalloc(m->n_params * sizeof(float));
+    const float half_width = sqrtf(3.0f) * m->cfg.initializer_range; /* U(-a, a) has sd a / sqrt(3) */
+    for (int i = 0; i < m->n_tensors; i++) {
+        const ParamInfo *p = &m->tensors[i];
+        float *w = host + p->offset;
+        int is_norm = strstr(p->name, "norm") != NULL, is_bias = strstr(p->name, ".bias") != NULL;
+#pragma omp parallel for schedule(static)
+        for (size_t j = 0; j < p->numel; j++) {
+            uint64_t z = seed * 0x9E3779B97F4A7C15ull + p->offset + j; /* splitmix64's finaliser */
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+            z ^= z >> 31;
+            float u = (float)(z >> 40) * (2.0f / 16777216.0f) - 1.0f; /* [-1, 1) */
+            w[j] = is_norm ? 1.0f : is_bias ? 0.0f : half_width * u;
+        }
+    }
+    model_params_from_host(m, host);
+    free(host);
 }
 
 #endif

@@ -53,7 +53,7 @@ int main(int argc, char **argv) {
     bench_config(name, &c, &B, &T);
     Model m;
     model_create(&m, &c);
-    model_init_random(&m, 1);
+    bench_init_model(&m, name, 1);
     Activations a;
     activations_alloc(&a, &m, B, T, recompute);
     int N = B * T, *ids = malloc(sizeof(int) * N);

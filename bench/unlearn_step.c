@@ -38,7 +38,7 @@ int main(int argc, char **argv) {
     bench_config(name, &c, &B, &T);
     Model m, ref;
     model_create(&m, &c);
-    model_init_random(&m, 1);
+    bench_init_model(&m, name, 1);
     if (model_clone(&ref, &m) != 0) dusk_die("%s", dusk_last_error());
     int N = B * T, *forget = malloc(sizeof(int) * N), *retain = malloc(sizeof(int) * N);
     Rng r;
