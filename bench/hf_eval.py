@@ -195,7 +195,7 @@ def mia_scores(model, windows, batch, pad, dev):
             mask[i, :len(w)] = 1
         ids, mask = ids.to(dev), mask.to(dev)
         with torch.no_grad():
-            logits = model(input_ids=ids, attention_mask=mask).logits
+            logits = model(input_ids=ids, attention_mask=mask, use_cache=False).logits
             for i, w in enumerate(chunk):
                 n = len(w)
                 lp, mu, sd = row_stats(logits[i, :n - 1], ids[i, 1:n])

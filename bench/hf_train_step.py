@@ -73,7 +73,10 @@ def hf_model(c, attn):
         cfg = LlamaConfig(**kw, rope_parameters=dict(rope, rope_theta=500000.0))
     else:
         cfg = LlamaConfig(**kw, rope_theta=500000.0, rope_scaling=rope)
-    return LlamaForCausalLM(cfg), transformers.__version__
+    model = LlamaForCausalLM(cfg)
+    if getattr(model.config, "_attn_implementation", attn) != attn and hasattr(model, "set_attn_implementation"):
+        model.set_attn_implementation(attn)  # in case the config did not take it
+    return model, transformers.__version__
 
 
 class LocalModel(torch.nn.Module):
