@@ -2,8 +2,10 @@
  * (default NPO+KL: forward + backward of the trainable model on a forget and
  * a retain batch, forward of the frozen reference on both, AdamW) through the
  * same objective code `dusk unlearn` runs. Prints one JSON line with the
- * median step time and tokens/s (forget + retain tokens).
- *   unlearn_step CONFIG(tiny|small) [steps] [method] [--precision fp32|bf16] [--gemm dusk|openblas] */
+ * median step time and tokens/s (forget + retain tokens), and on cuda the
+ * peak device memory (both models included).
+ *   unlearn_step CONFIG(tiny|small|1b) [steps] [method] [--precision fp32|bf16]
+ *                [--gemm dusk|openblas] [--device cpu|cuda] */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +38,7 @@ int main(int argc, char **argv) {
     bench_config(name, &c, &B, &T);
     Model m, ref;
     model_create(&m, &c);
-    model_init_random(&m, 1);
+    bench_init_model(&m, name, 1);
     if (model_clone(&ref, &m) != 0) dusk_die("%s", dusk_last_error());
     int N = B * T, *forget = malloc(sizeof(int) * N), *retain = malloc(sizeof(int) * N);
     Rng r;
@@ -60,15 +62,22 @@ int main(int argc, char **argv) {
         model_zero_grads(&m);
         if (objective_compute(&ctx, method, &fb, &rb, 1.0f, &parts) != 0) dusk_die("%s", dusk_last_error());
         optimizer_step(&opt, &m);
-        times[s] = now_seconds() - t0;
+        times[s] = seconds_since(t0);
     }
     qsort(times + 1, steps, sizeof(double), cmp_double);
     double med = times[1 + steps / 2];
     printf("{\"impl\": \"dusk\", \"method\": \"%s\", \"config\": \"%s\", \"threads\": %d, \"B\": %d, \"T\": %d, "
            "\"step_s\": %.4f, \"tokens_per_s\": %.1f, \"forget_loss\": %.4f, \"reg_loss\": %.6f, \"precision\": \"%s\", "
-           "\"gemm\": \"%s\"}\n",
+           "\"gemm\": \"%s\", ",
            method->name, name, omp_get_max_threads(), B, T, med, 2 * N / med, parts.forget_loss, parts.reg_loss,
            ops_precision_name(), ops_gemm_impl_name());
+    /* NPO+KL trains on both batches (6 N FLOPs per token) and runs the
+     * reference forward on both (2 N): 8 N per token. Other methods run the
+     * reference on some batches only, so no single count fits them. */
+    if (!strcmp(method->name, "NPO+KL"))
+        printf("\"model_tflops\": %.2f, ", 8.0 * bench_matmul_weights(&c) * 2 * N / med / 1e12);
+    bench_print_device_keys();
+    printf("}\n");
     free(times), free(forget), free(retain);
     optimizer_free(&opt);
     objective_teardown(&ctx);

@@ -232,6 +232,20 @@ void ops_copy(void *dst, const void *src, size_t bytes) {
     END();
 }
 
+void ops_sync(void) {
+#ifdef DUSK_CUDA
+    if (g_device == DEVICE_CUDA && cuda_sync("ops_sync") != 0) backend_fail();
+#endif
+}
+
+size_t ops_memory_peak(void) {
+    size_t peak = 0;
+#ifdef DUSK_CUDA
+    if (g_device == DEVICE_CUDA) cuda_memory_peak(&peak, NULL);
+#endif
+    return peak;
+}
+
 /* ------------------------------------------------------------------ */
 /* matrix products                                                     */
 

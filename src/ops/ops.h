@@ -38,6 +38,12 @@ void ops_zero(void *p, size_t bytes);
 void ops_upload(void *dst, const void *src_host, size_t bytes);
 void ops_download(void *dst_host, const void *src, size_t bytes);
 void ops_copy(void *dst, const void *src, size_t bytes); /* backend to backend */
+/* Waits until every queued kernel has finished (a GPU runs them
+ * asynchronously; a timer must call this before reading the clock). */
+void ops_sync(void);
+/* Highest sum of live backend allocations so far in bytes (cuda only: 0 on
+ * the CPU backend, whose memory the benchmarks do not count). */
+size_t ops_memory_peak(void);
 
 /* ---- matrix products (cpu/gemm.c; cuda/cuda_matmul.cu) ----
  * Process-wide settings, chosen once before any model work (as PyTorch's

@@ -6,7 +6,8 @@
 #   3. runs build-cuda/tests/test_cuda_ops (every CUDA kernel against its
 #      CPU twin, one line per kernel);
 #   4. runs it again under compute-sanitizer memcheck and racecheck (bad
-#      accesses; shared-memory races in the attention tiles).
+#      accesses; shared-memory races in the attention tiles);
+#   5. last, the benchmarks (bench/cuda_device_bench.sh) in the time left.
 # Logs go to $OUT (what the device call brings back; build-cuda/device-out
 # when OUT is unset) and summary.txt holds each step's exit status.
 #
@@ -81,6 +82,11 @@ if [ "$test_rc" -ne 77 ] && [ -x "$SANITIZER" ]; then
     done
 else
     echo "sanitizer runs skipped: no device, or no $SANITIZER" | tee -a "$SUMMARY"
+fi
+# Last: the benchmarks of bench/ in the time left (bench/cuda_device_bench.sh).
+if [ "$test_rc" -ne 77 ]; then
+    OUT="$OUT" bash bench/cuda_device_bench.sh "$SECONDS" 2>&1 | tee "$OUT/bench.log"
+    step "bench (bench/cuda_*.sh)" "${PIPESTATUS[0]}"
 fi
 cat "$SUMMARY"
 exit "$test_rc"

@@ -24,3 +24,4 @@ cp /usr/include/cjson/cJSON.h "$DEST/include/cjson/"
 cp /usr/include/utf8proc.h "$DEST/include/"
 echo "prepare_device_libs: $(du -sh "$DEST" | cut -f1) in .device-libs/:"
 (cd "$DEST" && find . -type f | sort)
+bash "$ROOT/tests/cuda/prepare_device_data.sh" # the DUSK data and tokenizer bench/cuda_eval.sh reads

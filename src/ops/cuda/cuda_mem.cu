@@ -8,6 +8,40 @@ static void *g_workspace = NULL;
 static size_t g_workspace_bytes = 0;
 static double *g_result = NULL;
 
+/* Every live cudaMalloc of the backend (ours, not cuBLAS's own) with its
+ * size, for the peak of their sum that cuda_memory_peak reports. A handful
+ * of large buffers per model: a plain array is enough. */
+typedef struct {
+    void *ptr;
+    size_t bytes;
+} LiveAlloc;
+static LiveAlloc *g_live = NULL;
+static size_t g_n_live = 0, g_cap_live = 0, g_live_bytes = 0, g_peak_bytes = 0;
+
+static void track_alloc(void *p, size_t bytes) {
+    if (g_n_live == g_cap_live) {
+        g_cap_live = g_cap_live ? 2 * g_cap_live : 256;
+        g_live = (LiveAlloc *)xrealloc(g_live, sizeof(LiveAlloc) * g_cap_live);
+    }
+    g_live[g_n_live++] = LiveAlloc{p, bytes};
+    g_live_bytes += bytes;
+    if (g_live_bytes > g_peak_bytes) g_peak_bytes = g_live_bytes;
+}
+
+static void track_free(void *p) {
+    for (size_t i = g_n_live; i-- > 0;) /* recent allocations are freed first */
+        if (g_live[i].ptr == p) {
+            g_live_bytes -= g_live[i].bytes;
+            g_live[i] = g_live[--g_n_live];
+            return;
+        }
+}
+
+extern "C" void cuda_memory_peak(size_t *peak_bytes, size_t *live_bytes) {
+    if (peak_bytes) *peak_bytes = g_peak_bytes;
+    if (live_bytes) *live_bytes = g_live_bytes;
+}
+
 int cuda_check(cudaError_t err, const char *where) {
     if (err == cudaSuccess) return 0;
     return dusk_error("CUDA error: %s in %s", cudaGetErrorString(err), where);
@@ -47,6 +81,7 @@ extern "C" int cuda_init(void) {
         cublasDestroy(h);
         return -1;
     }
+    track_alloc(g_result, sizeof(double));
     g_blas = h;
     return 0;
 }
@@ -55,8 +90,10 @@ extern "C" void cuda_shutdown(void) {
     if (g_blas) cublasDestroy(g_blas);
     g_blas = NULL;
     cudaFree(g_result);
+    track_free(g_result);
     g_result = NULL;
     cudaFree(g_workspace);
+    track_free(g_workspace);
     g_workspace = NULL;
     g_workspace_bytes = 0;
 }
@@ -72,9 +109,11 @@ double *cuda_result_slot(void) {
 void *cuda_workspace(size_t bytes, const char *who) {
     if (bytes <= g_workspace_bytes) return g_workspace;
     cudaFree(g_workspace); /* synchronises: earlier kernels are done with it */
+    track_free(g_workspace);
     g_workspace = NULL;
     g_workspace_bytes = 0;
     if (cuda_check(cudaMalloc(&g_workspace, bytes), who)) return NULL;
+    track_alloc(g_workspace, bytes);
     g_workspace_bytes = bytes;
     return g_workspace;
 }
@@ -86,11 +125,14 @@ extern "C" int cuda_alloc(void **dptr, size_t bytes) {
         *dptr = NULL;
         return dusk_error("CUDA error: %s in cudaMalloc (%zu bytes)", cudaGetErrorString(err), bytes);
     }
+    track_alloc(*dptr, bytes);
     return 0;
 }
 
 extern "C" void cuda_free(void *dptr) {
-    if (dptr) cudaFree(dptr);
+    if (!dptr) return;
+    cudaFree(dptr);
+    track_free(dptr);
 }
 
 extern "C" int cuda_memset_zero(void *dptr, size_t bytes) {

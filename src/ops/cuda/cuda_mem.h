@@ -33,6 +33,11 @@ int cuda_copy_to_host(void *dst, const void *src, size_t bytes);
 int cuda_copy_device(void *dst, const void *src, size_t bytes);
 /* Waits for all queued work; what names the caller's step in the message. */
 int cuda_sync(const char *what);
+/* The highest sum of the backend's live device allocations so far (model,
+ * activations, optimizer state, caches, workspace; not the CUDA context or
+ * cuBLAS's own memory), as torch.cuda.max_memory_allocated counts, and the
+ * sum now. Either pointer may be NULL. */
+void cuda_memory_peak(size_t *peak_bytes, size_t *live_bytes);
 
 #ifdef __cplusplus
 }
