@@ -342,15 +342,16 @@ def gradient_methods(runner):
 
 
 def schedule_case(pool, runner, case, methods):
-    """Every (name, future A, future B, comparison) of one configuration, in print order."""
+    """Every (name, (future A, future B), comparison) of one configuration, in print order."""
     both = lambda fn, *args, **kw: (pool.submit(fn, runner, case, "A", *args, **kw),
                                     pool.submit(fn, runner, case, "B", *args, **kw))
     t = case.tag
-    plan = [(f"{t} fp32 forward logits", both(task_forward),
+    forward, grad = both(task_forward), both(task_grad)  # device A's fp32 runs also serve the bf16 checks
+    plan = [(f"{t} fp32 forward logits", forward,
              lambda r, n, b, a: tensors_check(r, n, {"logits": b}, {"logits": a})),
             (f"{t} fp32 score log-probs", both(task_score),
              lambda r, n, b, a: tensors_check(r, n, {"token_logprobs": b}, {"token_logprobs": a})),
-            (f"{t} fp32 grad CE", both(task_grad),
+            (f"{t} fp32 grad CE", grad,
              lambda r, n, b, a: compare_grad(r, n, b, a, ["loss"]))]
     for m in methods:
         plan.append((f"{t} fp32 grad --objective {m}", both(task_grad, m),
@@ -362,12 +363,10 @@ def schedule_case(pool, runner, case, methods):
                      lambda r, n, b, a: compare_step(r, n, b, a, theta0)))
     ids = torch.tensor(case.forget_rows)
     plan.append((f"{t} bf16 forward CE loss vs fp32",
-                 (pool.submit(task_forward, runner, case, "A"),
-                  pool.submit(task_forward, runner, case, "B", precision="bf16")),
+                 (forward[0], pool.submit(task_forward, runner, case, "B", precision="bf16")),
                  lambda r, n, b, a: bf16_loss_check(r, n, ce_loss(b, ids), ce_loss(a, ids))))
     plan.append((f"{t} bf16 grad CE loss vs fp32",
-                 (pool.submit(task_grad, runner, case, "A"),
-                  pool.submit(task_grad, runner, case, "B", precision="bf16")),
+                 (grad[0], pool.submit(task_grad, runner, case, "B", precision="bf16")),
                  lambda r, n, b, a: bf16_loss_check(r, n, b[0]["loss"], a[0]["loss"])))
     return plan
 
