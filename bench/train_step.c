@@ -55,7 +55,7 @@ int main(int argc, char **argv) {
     model_create(&m, &c);
     bench_init_model(&m, name, 1);
     Activations a;
-    activations_alloc(&a, &m, B, T, recompute);
+    activations_alloc_fused_head(&a, &m, B, T, recompute); /* as dusk finetune */
     int N = B * T, *ids = malloc(sizeof(int) * N);
     Rng r;
     rng_seed(&r, 2);
@@ -69,9 +69,8 @@ int main(int argc, char **argv) {
         double t0 = now_seconds();
         model_forward(&m, &a, ids, c.num_hidden_layers);
         float scale = 1.0f / (B * (T - 1));
-        loss = cross_entropy_forward_backward(a.logits, a.logits, a.targets, N, c.vocab_size, scale) * scale;
         model_zero_grads(&m);
-        model_backward(&m, &a, a.logits, -1, NULL);
+        loss = model_cross_entropy(&m, &a, scale, 1) * scale;
         optimizer_step(&opt, &m);
         times[s] = seconds_since(t0);
     }

@@ -116,15 +116,14 @@ int cmd_grad(int argc, char **argv) {
     int T = ids_equal_length(&s, path, 2);
     if (T < 0) dusk_die("%s", dusk_last_error());
     if (T > m.cfg.max_position_embeddings) dusk_die("%s: sequences longer than max_position_embeddings", path);
-    int B = s.n_seqs, V = m.cfg.vocab_size;
+    int B = s.n_seqs;
     int *ids = flatten(&s, T);
     Activations a;
-    activations_alloc(&a, &m, B, T, args_flag(o, n, "recompute"));
+    activations_alloc_fused_head(&a, &m, B, T, args_flag(o, n, "recompute"));
     model_forward(&m, &a, ids, m.cfg.num_hidden_layers);
     float scale = 1.0f / (float)(B * (T - 1));
-    double loss = cross_entropy_forward_backward(a.logits, a.logits, a.targets, B * T, V, scale) * scale;
     model_zero_grads(&m);
-    model_backward(&m, &a, a.logits, -1, NULL);
+    double loss = model_cross_entropy(&m, &a, scale, 1) * scale;
     if (model_save_grads(&m, out, NULL, NULL, 0) != 0) dusk_die("%s", dusk_last_error());
     fputs("{\"loss\": ", stdout);
     json_print_double(stdout, loss);

@@ -182,12 +182,27 @@ static float *grad_of(const Model *m, const float *w) {
 /* ------------------------------------------------------------------ */
 /* activations                                                         */
 
-static void activations_alloc_impl(Activations *a, const Model *m, int B, int T, int recompute, int with_logits,
+/* Rows of one logits block of the fused head: as many as fit in 2^24 floats
+ * (64 MiB), at least 256 (the GEMM's efficiency), at most all. A Llama-3
+ * vocabulary gets 256-row blocks of 131 MB instead of 2 GiB of logits at
+ * B 4 x T 1024; a small vocabulary gets one block, the plain path's bits.
+ * DUSK_FUSED_HEAD_ROWS=n sets it (the tests use a few rows, so that tiny
+ * models run many blocks). */
+static size_t head_block_rows(size_t N, size_t V) {
+    size_t r = ((size_t)1 << 24) / V;
+    if (r < 256) r = 256;
+    const char *forced = getenv("DUSK_FUSED_HEAD_ROWS");
+    if (forced && atol(forced) > 0) r = (size_t)atol(forced);
+    return r < N ? r : N;
+}
+
+/* logit_rows: 0 (no logits), N (all), or a fused head's block rows. */
+static void activations_alloc_impl(Activations *a, const Model *m, int B, int T, int recompute, size_t logit_rows,
                                    int with_backward) {
     const ModelConfig *c = &m->cfg;
     size_t N = (size_t)B * T, d = c->hidden_size, L = c->num_hidden_layers, ff = c->intermediate_size;
     size_t qd = (size_t)c->num_attention_heads * c->head_dim, kvd = (size_t)c->num_key_value_heads * c->head_dim;
-    size_t nh = c->num_attention_heads, V = with_logits ? (size_t)c->vocab_size : 0;
+    size_t nh = c->num_attention_heads, V = (size_t)c->vocab_size;
     memset(a, 0, sizeof *a);
     a->B = B;
     a->T = T;
@@ -196,7 +211,7 @@ static void activations_alloc_impl(Activations *a, const Model *m, int B, int T,
     size_t S = a->n_slots;
     size_t per_slot = N * (2 + 3 * d + 2 * qd + 2 * kvd + 3 * ff) + (size_t)B * nh * T;
     size_t back = with_backward ? N * (2 * d + 2 * qd + 2 * kvd + 3 * ff) : 0;
-    size_t total = (L + 1) * N * d + S * per_slot + N * (1 + d + V) + back;
+    size_t total = (L + 1) * N * d + S * per_slot + N * (1 + d) + logit_rows * V + back;
     a->buffer = ops_alloc(total * sizeof(float));
     float *p = a->buffer;
 #define TAKE(n) (p += (n), p - (n))
@@ -211,7 +226,7 @@ static void activations_alloc_impl(Activations *a, const Model *m, int B, int T,
     }
     a->rstd_f = TAKE(N);
     a->xf = TAKE(N * d);
-    a->logits = V ? TAKE(N * V) : NULL;
+    a->logits = logit_rows ? TAKE(logit_rows * V) : NULL;
     if (back) {
         a->dx = TAKE(N * d);
         a->dxn = TAKE(N * d);
@@ -234,7 +249,13 @@ static void activations_alloc_impl(Activations *a, const Model *m, int B, int T,
 }
 
 void activations_alloc(Activations *a, const Model *m, int B, int T, int recompute) {
-    activations_alloc_impl(a, m, B, T, recompute, 1, 1);
+    activations_alloc_impl(a, m, B, T, recompute, (size_t)B * T, 1);
+}
+
+void activations_alloc_fused_head(Activations *a, const Model *m, int B, int T, int recompute) {
+    size_t rows = head_block_rows((size_t)B * T, (size_t)m->cfg.vocab_size);
+    activations_alloc_impl(a, m, B, T, recompute, rows, 1);
+    a->head_rows = (int)rows;
 }
 
 void activations_alloc_hidden(Activations *a, const Model *m, int B, int T) {
@@ -242,7 +263,7 @@ void activations_alloc_hidden(Activations *a, const Model *m, int B, int T) {
 }
 
 void activations_alloc_scoring(Activations *a, const Model *m, int B, int T) {
-    activations_alloc_impl(a, m, B, T, 1, 1, 0);
+    activations_alloc_impl(a, m, B, T, 1, (size_t)B * T, 0);
 }
 
 void activations_free(Activations *a) {
@@ -259,8 +280,10 @@ void activations_free(Activations *a) {
 
 void activations_ensure(Activations *a, const Model *m, int B, int T, int recompute) {
     if (a->buffer && a->B == B && a->T == T && a->recompute == recompute) return;
+    int fused = a->head_rows > 0; /* a reallocation keeps the kind */
     activations_free(a);
-    activations_alloc(a, m, B, T, recompute);
+    if (fused) activations_alloc_fused_head(a, m, B, T, recompute);
+    else activations_alloc(a, m, B, T, recompute);
 }
 
 const float *model_hidden(const Activations *a, int layer) { return a->x[layer + 1]; }
@@ -351,7 +374,9 @@ void model_forward(Model *m, Activations *a, const int *ids, int n_layers) {
     for (int l = 0; l < n_layers; l++) train_layer_forward(m, a, l, a->recompute ? 0 : l);
     if (n_layers < L) return;
     rmsnorm_forward(a->xf, a->rstd_f, a->x[L], m->final_norm, N, c->hidden_size, c->rms_norm_eps);
-    if (!a->logits) return; /* activations_alloc_hidden: the caller projects the rows it needs */
+    /* activations_alloc_hidden: the caller projects the rows it needs; a
+     * fused head projects its blocks in model_cross_entropy */
+    if (!a->logits || a->head_rows) return;
     linear_forward(a->logits, a->xf, m->lm_head, NULL, N, c->hidden_size, c->vocab_size);
 }
 
@@ -401,16 +426,10 @@ static void layer_backward(Model *m, Activations *a, int l, int s, int need_dinp
                      a->rstd1[s], N, d);
 }
 
-void model_backward(Model *m, Activations *a, float *dlogits, int inject_layer, const float *dhidden) {
-    const ModelConfig *c = &m->cfg;
-    int N = a->B * a->T, d = c->hidden_size, L = c->num_hidden_layers;
-    if (!m->grads) model_zero_grads(m);
-    ops_zero(a->dx, sizeof(float) * (size_t)N * d);
-    int top = dlogits ? L - 1 : inject_layer;
-    if (dlogits) {
-        linear_backward(a->dxn, grad_of(m, m->lm_head), NULL, dlogits, a->xf, m->lm_head, N, d, c->vocab_size, 0);
-        rmsnorm_backward(a->dx, grad_of(m, m->final_norm), a->dxn, a->x[L], m->final_norm, a->rstd_f, N, d);
-    }
+/* Layers top..0 after a->dx holds the gradient on layer top's output (a
+ * hidden-state gradient is added at inject_layer). */
+static void backward_layers(Model *m, Activations *a, int top, int inject_layer, const float *dhidden) {
+    int N = a->B * a->T, d = m->cfg.hidden_size;
     /* The lowest layer whose backward can still reach a trainable tensor. */
     int bottom = 0;
     if (!embed_trainable(m)) {
@@ -428,4 +447,46 @@ void model_backward(Model *m, Activations *a, float *dlogits, int inject_layer, 
         layer_backward(m, a, l, s, l > bottom || embed_trainable(m));
     }
     if (bottom == 0 && embed_trainable(m)) embedding_backward(grad_of(m, m->embed), a->dx, a->ids, (size_t)N, d);
+}
+
+/* dx = the final norm's backward of a->dxn (the gradient on its output). */
+static void final_norm_backward(Model *m, Activations *a) {
+    int N = a->B * a->T, d = m->cfg.hidden_size, L = m->cfg.num_hidden_layers;
+    ops_zero(a->dx, sizeof(float) * (size_t)N * d);
+    rmsnorm_backward(a->dx, grad_of(m, m->final_norm), a->dxn, a->x[L], m->final_norm, a->rstd_f, N, d);
+}
+
+void model_backward(Model *m, Activations *a, float *dlogits, int inject_layer, const float *dhidden) {
+    const ModelConfig *c = &m->cfg;
+    int N = a->B * a->T, d = c->hidden_size, L = c->num_hidden_layers;
+    if (!m->grads) model_zero_grads(m);
+    if (dlogits) {
+        linear_backward(a->dxn, grad_of(m, m->lm_head), NULL, dlogits, a->xf, m->lm_head, N, d, c->vocab_size, 0);
+        final_norm_backward(m, a);
+    } else {
+        ops_zero(a->dx, sizeof(float) * (size_t)N * d);
+    }
+    backward_layers(m, a, dlogits ? L - 1 : inject_layer, inject_layer, dhidden);
+}
+
+double model_cross_entropy(Model *m, Activations *a, float scale, int backward) {
+    const ModelConfig *c = &m->cfg;
+    int N = a->B * a->T, d = c->hidden_size, V = c->vocab_size, R = a->head_rows;
+    if (backward && !m->grads) model_zero_grads(m);
+    float *dhead = backward ? grad_of(m, m->lm_head) : NULL;
+    double total = 0.0;
+    for (int r0 = 0; r0 < N; r0 += R) {
+        int n = N - r0 < R ? N - r0 : R;
+        const float *xf = a->xf + (size_t)r0 * d;
+        /* logits = xf W^T for these rows; in place: their gradient; then
+         * the head's backward for them, before the block is overwritten */
+        linear_forward(a->logits, xf, m->lm_head, NULL, n, d, V);
+        total += cross_entropy_forward_backward(backward ? a->logits : NULL, a->logits, a->targets + r0, n, V, scale);
+        if (backward) linear_backward(a->dxn + (size_t)r0 * d, dhead, NULL, a->logits, xf, m->lm_head, n, d, V, 0);
+    }
+    if (backward) {
+        final_norm_backward(m, a);
+        backward_layers(m, a, c->num_hidden_layers - 1, -1, NULL);
+    }
+    return total;
 }

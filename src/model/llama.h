@@ -42,6 +42,7 @@ typedef struct {
  * kept and a layer's internals are rebuilt during backward. */
 typedef struct {
     int B, T, recompute, n_slots;
+    int head_rows;        /* > 0: a fused head (activations_alloc_fused_head), logits is one [head_rows, V] block */
     float *buffer;
     int *pos;             /* [B*T] position of each row */
     int *ids, *targets;   /* [B*T] the ids of the last model_forward, and each row's next id (-1 at the end) */
@@ -112,6 +113,10 @@ void model_set_all_trainable(Model *m, int trainable);
 int model_set_trainable(Model *m, const char *name, int trainable);
 
 void activations_alloc(Activations *a, const Model *m, int B, int T, int recompute);
+/* Training activations for model_cross_entropy: as activations_alloc, but
+ * the logits are one block of rows (never [B*T, V]: 2 GiB for a Llama-3
+ * vocabulary at B 4 x T 1024) and model_forward stops at the final norm. */
+void activations_alloc_fused_head(Activations *a, const Model *m, int B, int T, int recompute);
 /* Forward-only activations (one recompute slot) without the [B*T, V] logits
  * block or the backward work space: model_forward then stops at the final
  * norm, a->xf, and the caller projects only the rows it scores. */
@@ -140,6 +145,14 @@ void model_forward(Model *m, Activations *a, const int *ids, int n_layers);
  * Gradients ACCUMULATE into m->grads for trainable tensors only; layers below
  * the lowest trainable tensor are skipped. */
 void model_backward(Model *m, Activations *a, float *dlogits, int inject_layer, const float *dhidden);
+
+/* The fused lm_head + cross-entropy after model_forward on fused-head
+ * activations: block by block of rows, logits = xf W^T, the next-token
+ * cross-entropy against a->targets (its sum over scored rows is returned),
+ * and with backward its gradient scale * (softmax - onehot) through the head
+ * (into the head's gradient and the final hidden states) before the next
+ * block reuses the memory; then the rest of the backward, as model_backward. */
+double model_cross_entropy(Model *m, Activations *a, float scale, int backward);
 
 /* Output hidden state of layer l after model_forward (= a->x[l+1]). */
 const float *model_hidden(const Activations *a, int layer);

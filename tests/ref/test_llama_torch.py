@@ -37,8 +37,8 @@ CONFIGS = {
 }
 
 
-def run(*args):
-    r = subprocess.run([DUSK, *args], capture_output=True, text=True)
+def run(*args, env=None):
+    r = subprocess.run([DUSK, *args], capture_output=True, text=True, env=env)
     if r.returncode != 0:
         raise RuntimeError(f"dusk {' '.join(args)} failed: {r.stderr}")
     return r.stdout
@@ -93,6 +93,16 @@ def compare_model(tag, cfg, model_dir, tmp):
         if e > TOL:
             check(f"{tag} grad {k}", grads[k], params[k].grad)
     print(f"  {'ok ' if worst <= TOL else 'BAD'} {tag}: {len(grads)} gradient tensors, worst rel err {worst:.2e}")
+    # the fused head in blocks of 7 rows (the batch is one block by default)
+    # gives the reference's loss and gradients too
+    out7 = json.loads(run("grad", "--model", model_dir, "--ids-file", ids_file, "--out", os.path.join(tmp, "g7.st"),
+                          env=dict(os.environ, DUSK_FUSED_HEAD_ROWS="7")))
+    check(f"{tag} loss, head in 7-row blocks", torch.tensor([out7["loss"]]), loss.detach().reshape(1))
+    g7 = safetensors_py.load(os.path.join(tmp, "g7.st"))
+    worst7 = max(rel(g7[k], params[k].grad) for k in expected & set(g7))
+    print(f"  {'ok ' if worst7 <= TOL else 'BAD'} {tag}: head in 7-row blocks, worst gradient rel err {worst7:.2e}")
+    if worst7 > TOL or set(g7) != set(grads):
+        failures.append(f"{tag} 7-row head blocks")
     # recompute gives the same gradients
     run("grad", "--model", model_dir, "--ids-file", ids_file, "--out", os.path.join(tmp, "g2.st"), "--recompute")
     g2 = safetensors_py.load(os.path.join(tmp, "g2.st"))
