@@ -17,17 +17,20 @@ nice make -s -C "$ROOT" -j2 BUILD=build-portable OPT="-O2 -g" build-portable/dus
 
 # 1. wide registers only in the kernel files
 allowed='^(sgemm_avx512|sgemm_avx2|gemm_bf16_avx512)\.o$'
+# (grep without -q reads all of objdump's output: with -q it would stop at the
+# first match, objdump would die of SIGPIPE, and pipefail would read that as
+# "no match")
 objs=0; bad=()
 while IFS= read -r o; do
     objs=$((objs + 1))
-    if objdump -d --no-show-raw-insn "$o" | grep -qE '%[yz]mm[0-9]'; then
+    if objdump -d --no-show-raw-insn "$o" | grep -E '%[yz]mm[0-9]' >/dev/null; then
         [[ "$(basename "$o")" =~ $allowed ]] || bad+=("${o#$P/}")
     fi
 done < <(find "$P/src" -name '*.o' | sort)
 [ "$objs" -gt 50 ] || { echo "FAIL: only $objs objects in $P/src"; exit 1; }
 if [ ${#bad[@]} -gt 0 ]; then echo "FAIL: AVX/AVX-512 instructions outside the kernels: ${bad[*]}"; exit 1; fi
 for k in sgemm_avx512 sgemm_avx2 gemm_bf16_avx512; do
-    objdump -d --no-show-raw-insn "$P/src/ops/cpu/$k.o" | grep -qE '%[yz]mm[0-9]' ||
+    objdump -d --no-show-raw-insn "$P/src/ops/cpu/$k.o" | grep -E '%[yz]mm[0-9]' >/dev/null ||
         { echo "FAIL: $k.o has no wide instructions (kernel not compiled for its target?)"; exit 1; }
 done
 echo "ok  $objs objects: ymm/zmm only in sgemm_avx512.o, sgemm_avx2.o, gemm_bf16_avx512.o"
