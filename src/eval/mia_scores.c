@@ -154,13 +154,18 @@ int mia_scores_from_row_stats(const double *lp, const double *mu, const double *
     return rc;
 }
 
+int mia_check_targets(const int *targets, int n_rows, int vocab) {
+    for (int t = 0; t < n_rows; t++)
+        if (targets[t] < 0 || targets[t] >= vocab)
+            return dusk_error("MIA: target id %d at position %d outside the vocabulary (%d)", targets[t], t + 1, vocab);
+    return 0;
+}
+
 int mia_scores_from_logprobs(const float *rows, int n_rows, int vocab, const int *targets, const char *text,
                              size_t text_len, MiaScores *out) {
     if (n_rows < 1) return dusk_error("MIA: a window needs at least two tokens (one scored position)");
     if (vocab < 1) return dusk_error("MIA: empty vocabulary");
-    for (int t = 0; t < n_rows; t++)
-        if (targets[t] < 0 || targets[t] >= vocab)
-            return dusk_error("MIA: target id %d at position %d outside the vocabulary (%d)", targets[t], t + 1, vocab);
+    if (mia_check_targets(targets, n_rows, vocab) != 0) return -1;
     double *stats = xmalloc(sizeof(double) * 3 * (size_t)n_rows);
     cpu_logprob_row_stats(stats, stats + n_rows, stats + 2 * n_rows, rows, targets, n_rows, vocab);
     int rc = mia_scores_from_row_stats(stats, stats + n_rows, stats + 2 * n_rows, n_rows, text, text_len, out);

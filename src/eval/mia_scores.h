@@ -65,6 +65,9 @@ int mia_acc_add_logprobs(MiaAccumulator *acc, const float *logprobs, int target)
  * one scored position. Leaves the accumulator reusable after mia_acc_reset. */
 int mia_acc_finish(const MiaAccumulator *acc, const char *text, size_t text_len, MiaScores *out);
 
+/* 0 when every targets[t] (row t's scored id; positions count from 1) is in
+ * [0, vocab), else -1 with the first one outside named. */
+int mia_check_targets(const int *targets, int n_rows, int vocab);
 /* The scores of one window from its scored positions' log-softmax
  * statistics (ops.h logprob_row_stats: lp, mu, sigma [n_rows], HOST). */
 int mia_scores_from_row_stats(const double *lp, const double *mu, const double *sigma, int n_rows, const char *text,

@@ -159,12 +159,13 @@ static void guard_free(void *p) {
 }
 
 /* Each kernel below: BEGIN names it, ARG checks a pointer and the number of
- * elements it must hold, ON_CUDA(call) runs the CUDA twin when the device is
+ * elements it must hold (the count is evaluated only under the guard: some
+ * scan host indices), ON_CUDA(call) runs the CUDA twin when the device is
  * cuda and otherwise falls through to the CPU call after it. */
 #define BEGIN(name)             \
     const char *kernel_ = name; \
     guard_enter()
-#define ARG(p, count) guard_arg(kernel_, #p, (p), (size_t)(count) * sizeof *(p))
+#define ARG(p, count) (guard_on() ? guard_arg(kernel_, #p, (p), (size_t)(count) * sizeof *(p)) : (void)0)
 #define END() guard_leave()
 #ifdef DUSK_CUDA
 #define ON_CUDA(call)                        \

@@ -35,9 +35,7 @@ static int score_window(Model *m, Activations *a, const int *ids, int n, const c
         activations_alloc_scoring(a, m, 1, n);
     }
     int V = m->cfg.vocab_size;
-    for (int t = 1; t < n; t++)
-        if (ids[t] < 0 || ids[t] >= V)
-            return dusk_error("MIA: target id %d at position %d outside the vocabulary (%d)", ids[t], t, V);
+    if (mia_check_targets(ids + 1, n - 1, V) != 0) return -1;
     model_forward(m, a, ids, m->cfg.num_hidden_layers);
     /* row t scores a->targets[t] = ids[t + 1] */
     double *stats = xmalloc(sizeof(double) * 3 * (size_t)(n - 1));

@@ -161,10 +161,9 @@ static void score_rows(const Model *m, RowPlan *p) {
     float *logits = ops_alloc(sizeof(float) * (size_t)ROW_BLOCK * V);
     double lse[ROW_BLOCK];
     int best[ROW_BLOCK];
-    int *e_row = xmalloc(sizeof(int) * (size_t)(p->n_entries ? p->n_entries : 1));
-    int *e_col = xmalloc(sizeof(int) * (size_t)(p->n_entries ? p->n_entries : 1));
-    int *e_id = xmalloc(sizeof(int) * (size_t)(p->n_entries ? p->n_entries : 1));
-    float *value = xmalloc(sizeof(float) * (size_t)(p->n_entries ? p->n_entries : 1));
+    size_t cap = p->n_entries ? (size_t)p->n_entries : 1; /* a block's entries: row, target, entry, logit */
+    int *e_row = xmalloc(sizeof(int) * cap), *e_col = xmalloc(sizeof(int) * cap), *e_id = xmalloc(sizeof(int) * cap);
+    float *value = xmalloc(sizeof(float) * cap);
     for (int r0 = 0; r0 < p->n_rows; r0 += ROW_BLOCK) {
         int n = p->n_rows - r0 < ROW_BLOCK ? p->n_rows - r0 : ROW_BLOCK, k = 0;
         gather_rows(rows, p->xf, p->src + r0, n, d);
