@@ -1,6 +1,6 @@
 /* Every GEMM shape of the tiny and small train steps, timed with one GEMM
  * implementation; one JSON line per shape with the median GFLOP/s.
- *   gemm_shapes [--gemm dusk|openblas] [--label NAME] [--only TEXT]
+ *   gemm_shapes [--gemm dusk|openblas] [--precision fp32|bf16] [--label NAME] [--only TEXT]
  * (--only: just the shapes whose name contains TEXT, e.g. "tiny k/v dW".)
  * Linear layers (src/ops/cpu/matmul.c) run on all OMP_NUM_THREADS threads:
  * forward NT, backward NN (dinp) and TN (dW, beta 1). Attention's block
@@ -125,8 +125,8 @@ static int config_shapes(GemmShape *out, const char *cfg) {
 int main(int argc, char **argv) {
     const char *label = NULL, *only = NULL;
     for (int i = 1; i < argc; i++) {
-        if (i + 1 < argc && !strcmp(argv[i], "--gemm") && ops_set_gemm_impl(argv[i + 1]) == 0) i++;
-        else if (i + 1 < argc && !strcmp(argv[i], "--label")) label = argv[++i];
+        if (bench_compute_arg(argc, argv, &i)) continue;
+        if (i + 1 < argc && !strcmp(argv[i], "--label")) label = argv[++i];
         else if (i + 1 < argc && !strcmp(argv[i], "--only")) only = argv[++i];
         else {
             fprintf(stderr, "gemm_shapes: bad argument '%s'\n", argv[i]);
@@ -148,10 +148,10 @@ int main(int argc, char **argv) {
         double flops = 2.0 * s->m * s->n * s->k * (s->in_parallel ? threads * BATCH : 1);
         printf("{\"label\": \"%s\", \"kernel\": \"%s\", \"shape\": \"%s\", \"op\": \"%c%c\", \"m\": %d, \"n\": %d, "
                "\"k\": %d, \"threads\": %d, \"per_thread_copy\": %d, \"reps\": %d, \"gflops\": %.2f, "
-               "\"gflops_best\": %.2f, \"gflops_cpu\": %.2f}\n",
+               "\"gflops_best\": %.2f, \"gflops_cpu\": %.2f, \"precision\": \"%s\"}\n",
                label, ops_gemm_kernel_name(), s->name, s->ta ? 'T' : 'N', s->tb ? 'T' : 'N', s->m, s->n, s->k,
                threads, s->in_parallel, reps, flops / times[reps / 2] / 1e9, flops / times[0] / 1e9,
-               flops / cpu_times[reps / 2] / 1e9);
+               flops / cpu_times[reps / 2] / 1e9, ops_precision_name());
         fflush(stdout);
     }
     return 0;

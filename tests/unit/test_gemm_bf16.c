@@ -281,7 +281,9 @@ int main(void) {
     }
     static const int sizes[][3] = {{1, 1, 1},     {7, 17, 1},   {17, 7, 255}, {1, 1000, 17}, {1000, 1, 7},
                                    {255, 33, 64}, {9, 31, 1000}, {63, 65, 2}, {40, 96, 33},  {130, 257, 96},
-                                   /* above the 4M multiply-adds where threads start: */ {200, 300, 80}, {64, 160, 1000}};
+                                   /* above the 4M multiply-adds where threads start: */ {200, 300, 80}, {64, 160, 1000},
+                                   /* K in 2 and 3 slices of at most 4096 (the last one odd): */ {33, 70, 4097},
+                                   {9, 40, 9001}};
     static const float ab[][2] = {{1.0f, 0.0f}, {0.5f, 1.0f}, {-1.25f, 0.75f}, {1.0f, 1.0f}};
     int idx = 0;
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)

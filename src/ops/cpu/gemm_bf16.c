@@ -1,17 +1,24 @@
-/* The bf16 GEMM driver. Both operands are packed once per call, by all the
- * threads, into MR-row panels of A and NR-column panels of B; then each task
- * runs the micro-kernel over the tiles of an MC-row block of C. Packing is
- * where fp32 turns into bf16: the packed panels ARE the bf16 copies of the
+/* The bf16 GEMM driver. K is cut into slices of at most KC_PAIRS pairs;
+ * for each slice both operands are packed, by all the threads, into MR-row
+ * panels of A and NR-column panels of B, then each task runs the
+ * micro-kernel over the tiles of an MC-row block of C (the first slice
+ * writes beta * C + its products, later ones add theirs). Packing is where
+ * fp32 turns into bf16: the packed panels ARE the bf16 copies of the
  * weights and activations feeding the matmul (fp32 masters stay untouched).
  * They live in a workspace kept between calls: 2 bytes per element of both
- * operands of the largest product so far (~115 MB for the lm_head of a
- * 32k-vocabulary, d 768 model at 1024 tokens).
+ * operands' slices.
  *
- * Determinism: every MR x NR tile of C is one micro-kernel call over the
- * whole of K (K is never split), fed the same packed panels whichever thread
- * runs it, so the bits do not depend on the thread count and repeat run
- * after run. Inside an OpenMP parallel region (attention calls gemm there)
- * everything runs on the calling thread. */
+ * Why slices: a tile's panels are as deep as the slice. Over the whole of a
+ * long K (the lm_head's input gradient sums over the vocabulary, 32000 deep)
+ * an A panel outgrows L2 and all of B streams from memory for every 8 rows
+ * of C (single thread, small lm_head dinp: ~140 GFLOP/s unsliced, ~290
+ * sliced, as the other products).
+ *
+ * Determinism: the slices are fixed by k alone, and every MR x NR tile of C
+ * in a slice is one micro-kernel call fed the same packed panels whichever
+ * thread runs it, so the bits do not depend on the thread count and repeat
+ * run after run. Inside an OpenMP parallel region (attention calls gemm
+ * there) everything runs on the calling thread. */
 #include <omp.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -23,6 +30,12 @@
 
 /* A task's block of A stays under ~192 KiB (L2) and at most 128 rows. */
 enum { A_BLOCK_BYTES = 192 * 1024, MC_PANELS_MAX = 16 };
+/* K slices of at most this many pairs: a B panel of 32 columns then holds
+ * at most 256 KiB (L2), an A panel 64 KiB (measured, single thread: 1024
+ * pairs slowed the k 4096 tiny lm_head dinp by ~15%, 2048 keeps it whole and
+ * doubles the k 32000 small one). Changing it changes where fp32 sums are
+ * rounded, so the bits. */
+enum { KC_PAIRS = 2048 };
 /* A and B are packed by the threads in units of this many panels. */
 enum { PACK_PANELS = 16 };
 /* Below this many multiply-adds (~20 us on one core) a product runs on the
@@ -154,6 +167,19 @@ static void plan(Bf16Job *j, int threads) {
     j->n_groups = j->m_tasks >= 2 * threads ? 1 : min_int(j->n_panels, ceil_div(2 * threads, j->m_tasks));
 }
 
+/* The job of K slice [k0, k0 + kc) of j, k0 even so that no pair straddles
+ * two slices. */
+static Bf16Job slice_job(const Bf16Job *j, int k0, int kc, int threads) {
+    Bf16Job s = *j;
+    s.k = kc;
+    s.kpairs = (kc + 1) / 2;
+    s.a = j->ta ? j->a + (size_t)k0 * j->lda : j->a + k0;
+    s.b = j->tb ? j->b + k0 : j->b + (size_t)k0 * j->ldb;
+    if (k0 > 0) s.beta = 1.0f; /* later slices add to C */
+    plan(&s, threads);
+    return s;
+}
+
 void gemm_bf16(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
                int ldb, float beta, float *c, int ldc) {
     if (m <= 0 || n <= 0) return;
@@ -164,15 +190,18 @@ void gemm_bf16(int trans_a, int trans_b, int m, int n, int k, float alpha, const
     const Bf16Kernel *kern = kernel();
     int parallel = !omp_in_parallel() && omp_get_max_threads() > 1 && (double)m * n * k >= BF16_SERIAL_MACS;
     int threads = parallel ? omp_get_max_threads() : 1;
-    Bf16Job j = {trans_a, trans_b, m, n, k, (k + 1) / 2, alpha, beta, a, b, lda, ldb, ldc, c, 0, 0, 0, 0};
-    plan(&j, threads);
-    size_t a_words = (size_t)ceil_div(m, BF16_MR) * BF16_MR * j.kpairs;
-    size_t b_words = (size_t)j.n_panels * BF16_NR * j.kpairs;
+    Bf16Job whole = {trans_a, trans_b, m, n, k, (k + 1) / 2, alpha, beta, a, b, lda, ldb, ldc, c, 0, 0, 0, 0};
+    /* equal slices of at most KC_PAIRS pairs */
+    int slices = ceil_div(whole.kpairs, KC_PAIRS), slice_k = 2 * ceil_div(whole.kpairs, slices);
+    int max_pairs = min_int(whole.kpairs, slice_k / 2), n_panels = ceil_div(n, BF16_NR);
+    size_t a_words = (size_t)ceil_div(m, BF16_MR) * BF16_MR * max_pairs;
+    size_t b_words = (size_t)n_panels * BF16_NR * max_pairs;
     uint32_t *owned, *apack = workspace(a_words + b_words, &owned), *bpack = apack + a_words;
     int a_units = ceil_div(m, PACK_PANELS * BF16_MR), units = a_units + ceil_div(n, PACK_PANELS * BF16_NR);
-    int tasks = j.m_tasks * j.n_groups;
 #pragma omp parallel num_threads(threads) if (parallel)
-    {
+    for (int k0 = 0; k0 < k; k0 += slice_k) {
+        Bf16Job j = slice_job(&whole, k0, min_int(slice_k, k - k0), threads);
+        int tasks = j.m_tasks * j.n_groups;
 #pragma omp for schedule(static)
         for (int u = 0; u < units; u++) pack_unit(&j, kern, u, a_units, apack, bpack);
 #pragma omp for schedule(dynamic, 1)
