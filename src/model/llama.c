@@ -207,6 +207,7 @@ static void activations_alloc_impl(Activations *a, const Model *m, int B, int T,
     a->B = B;
     a->T = T;
     a->recompute = recompute;
+    a->logits_block_r0 = -1;
     a->n_slots = recompute ? 1 : (int)L;
     size_t S = a->n_slots;
     size_t per_slot = N * (2 + 3 * d + 2 * qd + 2 * kvd + 3 * ff) + (size_t)B * nh * T;
@@ -252,10 +253,19 @@ void activations_alloc(Activations *a, const Model *m, int B, int T, int recompu
     activations_alloc_impl(a, m, B, T, recompute, (size_t)B * T, 1);
 }
 
-void activations_alloc_fused_head(Activations *a, const Model *m, int B, int T, int recompute) {
+/* Fused-head activations: a logits block of head_block_rows rows. */
+static void fused_head_alloc(Activations *a, const Model *m, int B, int T, int recompute, int with_backward) {
     size_t rows = head_block_rows((size_t)B * T, (size_t)m->cfg.vocab_size);
-    activations_alloc_impl(a, m, B, T, recompute, rows, 1);
+    activations_alloc_impl(a, m, B, T, recompute, rows, with_backward);
     a->head_rows = (int)rows;
+}
+
+void activations_alloc_fused_head(Activations *a, const Model *m, int B, int T, int recompute) {
+    fused_head_alloc(a, m, B, T, recompute, 1);
+}
+
+void activations_alloc_reference(Activations *a, const Model *m, int B, int T) {
+    fused_head_alloc(a, m, B, T, 1, 0);
 }
 
 void activations_alloc_hidden(Activations *a, const Model *m, int B, int T) {
@@ -279,11 +289,21 @@ void activations_free(Activations *a) {
 }
 
 void activations_ensure(Activations *a, const Model *m, int B, int T, int recompute) {
-    if (a->buffer && a->B == B && a->T == T && a->recompute == recompute) return;
-    int fused = a->head_rows > 0; /* a reallocation keeps the kind */
+    int forward_only = a->buffer && !a->dx; /* no recompute mode to match */
+    if (a->buffer && a->B == B && a->T == T && (forward_only || a->recompute == recompute)) return;
+    /* a reallocation keeps the kind */
+    int fused = a->head_rows > 0, all_logits = a->logits && !fused;
     activations_free(a);
-    if (fused) activations_alloc_fused_head(a, m, B, T, recompute);
-    else activations_alloc(a, m, B, T, recompute);
+    if (!forward_only) {
+        if (fused) activations_alloc_fused_head(a, m, B, T, recompute);
+        else activations_alloc(a, m, B, T, recompute);
+    } else if (fused) {
+        activations_alloc_reference(a, m, B, T);
+    } else if (all_logits) {
+        activations_alloc_scoring(a, m, B, T);
+    } else {
+        activations_alloc_hidden(a, m, B, T);
+    }
 }
 
 const float *model_hidden(const Activations *a, int layer) { return a->x[layer + 1]; }
@@ -370,12 +390,13 @@ void model_forward(Model *m, Activations *a, const int *ids, int n_layers) {
     int N = a->B * a->T, L = c->num_hidden_layers;
     if (n_layers > L) n_layers = L;
     set_ids(a, ids);
+    a->logits_block_r0 = -1;
     model_embed(m, a->x[0], a->ids, (size_t)N);
     for (int l = 0; l < n_layers; l++) train_layer_forward(m, a, l, a->recompute ? 0 : l);
     if (n_layers < L) return;
     rmsnorm_forward(a->xf, a->rstd_f, a->x[L], m->final_norm, N, c->hidden_size, c->rms_norm_eps);
     /* activations_alloc_hidden: the caller projects the rows it needs; a
-     * fused head projects its blocks in model_cross_entropy */
+     * fused head projects its blocks in model_head_pass */
     if (!a->logits || a->head_rows) return;
     linear_forward(a->logits, a->xf, m->lm_head, NULL, N, c->hidden_size, c->vocab_size);
 }
@@ -469,24 +490,53 @@ void model_backward(Model *m, Activations *a, float *dlogits, int inject_layer, 
     backward_layers(m, a, dlogits ? L - 1 : inject_layer, inject_layer, dhidden);
 }
 
-double model_cross_entropy(Model *m, Activations *a, float scale, int backward) {
+float *model_head_logits(const Model *m, Activations *a, int r0, int n) {
+    const ModelConfig *c = &m->cfg;
+    if (!a->head_rows || n > a->head_rows || r0 < 0 || r0 + n > a->B * a->T)
+        dusk_die("model_head_logits: rows %d..%d do not fit a fused head of %d rows over %d", r0, r0 + n - 1,
+                 a->head_rows, a->B * a->T);
+    linear_forward(a->logits, a->xf + (size_t)r0 * c->hidden_size, m->lm_head, NULL, n, c->hidden_size, c->vocab_size);
+    a->logits_block_r0 = r0;
+    return a->logits;
+}
+
+void model_head_pass(Model *m, Activations *a, HeadBlockFn fn, void *ctx, int backward) {
     const ModelConfig *c = &m->cfg;
     int N = a->B * a->T, d = c->hidden_size, V = c->vocab_size, R = a->head_rows;
+    if (!R) dusk_die("model_head_pass: the activations have no fused head");
     if (backward && !m->grads) model_zero_grads(m);
     float *dhead = backward ? grad_of(m, m->lm_head) : NULL;
-    double total = 0.0;
     for (int r0 = 0; r0 < N; r0 += R) {
         int n = N - r0 < R ? N - r0 : R;
+        if (a->logits_block_r0 != r0) model_head_logits(m, a, r0, n);
+        fn(ctx, a->logits, r0, n, backward);
+        if (!backward) continue; /* the block's logits stay for the next pass */
+        /* the logits are now their gradient: no longer a block to reuse; the
+         * head's backward for these rows runs before the next block */
+        a->logits_block_r0 = -1;
         const float *xf = a->xf + (size_t)r0 * d;
-        /* logits = xf W^T for these rows; in place: their gradient; then
-         * the head's backward for them, before the block is overwritten */
-        linear_forward(a->logits, xf, m->lm_head, NULL, n, d, V);
-        total += cross_entropy_forward_backward(backward ? a->logits : NULL, a->logits, a->targets + r0, n, V, scale);
-        if (backward) linear_backward(a->dxn + (size_t)r0 * d, dhead, NULL, a->logits, xf, m->lm_head, n, d, V, 0);
+        linear_backward(a->dxn + (size_t)r0 * d, dhead, NULL, a->logits, xf, m->lm_head, n, d, V, 0);
     }
     if (backward) {
         final_norm_backward(m, a);
         backward_layers(m, a, c->num_hidden_layers - 1, -1, NULL);
     }
-    return total;
+}
+
+typedef struct {
+    const int *targets;
+    int V;
+    float scale;
+    double total;
+} CrossEntropyPass;
+
+static void cross_entropy_block(void *ctx, float *logits, int r0, int n, int grad) {
+    CrossEntropyPass *p = ctx;
+    p->total += cross_entropy_forward_backward(grad ? logits : NULL, logits, p->targets + r0, n, p->V, p->scale);
+}
+
+double model_cross_entropy(Model *m, Activations *a, float scale, int backward) {
+    CrossEntropyPass p = {a->targets, m->cfg.vocab_size, scale, 0.0};
+    model_head_pass(m, a, cross_entropy_block, &p, backward);
+    return p.total;
 }

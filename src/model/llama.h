@@ -43,6 +43,7 @@ typedef struct {
 typedef struct {
     int B, T, recompute, n_slots;
     int head_rows;        /* > 0: a fused head (activations_alloc_fused_head), logits is one [head_rows, V] block */
+    int logits_block_r0;  /* fused head: the first row of the block of logits the buffer holds, -1 when none */
     float *buffer;
     int *pos;             /* [B*T] position of each row */
     int *ids, *targets;   /* [B*T] the ids of the last model_forward, and each row's next id (-1 at the end) */
@@ -113,10 +114,15 @@ void model_set_all_trainable(Model *m, int trainable);
 int model_set_trainable(Model *m, const char *name, int trainable);
 
 void activations_alloc(Activations *a, const Model *m, int B, int T, int recompute);
-/* Training activations for model_cross_entropy: as activations_alloc, but
- * the logits are one block of rows (never [B*T, V]: 2 GiB for a Llama-3
- * vocabulary at B 4 x T 1024) and model_forward stops at the final norm. */
+/* Training activations for model_head_pass (every unlearning objective):
+ * as activations_alloc, but the logits are one block of rows (never
+ * [B*T, V]: 2 GiB for a Llama-3 vocabulary at B 4 x T 1024) and
+ * model_forward stops at the final norm. */
 void activations_alloc_fused_head(Activations *a, const Model *m, int B, int T, int recompute);
+/* A frozen reference model's activations: a fused head's logits block, one
+ * recompute slot and no backward work space (it is never differentiated);
+ * model_hidden still reads every layer's output. */
+void activations_alloc_reference(Activations *a, const Model *m, int B, int T);
 /* Forward-only activations (one recompute slot) without the [B*T, V] logits
  * block or the backward work space: model_forward then stops at the final
  * norm, a->xf, and the caller projects only the rows it scores. */
@@ -126,10 +132,11 @@ void activations_alloc_hidden(Activations *a, const Model *m, int B, int T);
  * activations_alloc's memory at 12 layers. */
 void activations_alloc_scoring(Activations *a, const Model *m, int B, int T);
 void activations_free(Activations *a);
-/* Make a (zeroed, or allocated by activations_alloc) fit B x T sequences:
- * kept as it is when its shape and recompute mode already match,
- * reallocated otherwise, so a loop over batches allocates only when the
- * shape changes. */
+/* Make a (zeroed, or allocated by an activations_alloc*) fit B x T
+ * sequences: kept as it is when its shape and recompute mode already match
+ * (forward-only activations have no recompute mode: theirs is kept),
+ * reallocated otherwise as the same kind (a zeroed one: activations_alloc),
+ * so a loop over batches allocates only when the shape changes. */
 void activations_ensure(Activations *a, const Model *m, int B, int T, int recompute);
 
 /* Forward over ids[B*T] (HOST; each row of T tokens one sequence, positions
@@ -146,12 +153,26 @@ void model_forward(Model *m, Activations *a, const int *ids, int n_layers);
  * the lowest trainable tensor are skipped. */
 void model_backward(Model *m, Activations *a, float *dlogits, int inject_layer, const float *dhidden);
 
-/* The fused lm_head + cross-entropy after model_forward on fused-head
- * activations: block by block of rows, logits = xf W^T, the next-token
- * cross-entropy against a->targets (its sum over scored rows is returned),
- * and with backward its gradient scale * (softmax - onehot) through the head
- * (into the head's gradient and the final hidden states) before the next
- * block reuses the memory; then the rest of the backward, as model_backward. */
+/* The fused lm_head, after model_forward on fused-head activations: the
+ * logits of a->head_rows rows at a time, each block handed to a function
+ * before the next reuses the memory. */
+/* One block of a fused head's rows r0..r0+n-1: logits [n, V]. With grad the
+ * function overwrites them with dLoss/dlogits; without, it must leave them
+ * unchanged. */
+typedef void (*HeadBlockFn)(void *ctx, float *logits, int r0, int n, int grad);
+/* For each block: logits = xf W^T (skipped when the buffer still holds that
+ * block's logits from a pass without backward since the last model_forward:
+ * a batch of one block is projected once for any number of passes), then
+ * fn; with backward, the block's gradient goes through the head (into the
+ * head's gradient and the final hidden states), and after the last block
+ * the rest of the backward runs, as model_backward. */
+void model_head_pass(Model *m, Activations *a, HeadBlockFn fn, void *ctx, int backward);
+/* Projects rows r0..r0+n-1 (n <= a->head_rows) of a->xf through m's
+ * lm_head into a->logits and returns it (for a frozen reference's block). */
+float *model_head_logits(const Model *m, Activations *a, int r0, int n);
+/* The next-token cross-entropy against a->targets by model_head_pass: its
+ * sum over scored rows is returned, and with backward its gradient
+ * scale * (softmax - onehot) is sent back through the model. */
 double model_cross_entropy(Model *m, Activations *a, float scale, int backward);
 
 /* Output hidden state of layer l after model_forward (= a->x[l+1]). */

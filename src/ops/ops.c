@@ -408,26 +408,18 @@ double cross_entropy_forward_backward(float *dlogits, const float *logits, const
     return loss;
 }
 
-void sequence_nll(double *nll, const float *logits, const int *targets, int B, int T, int V) {
-    BEGIN("sequence_nll");
-    ARG(logits, (size_t)B * T * V), ARG(targets, (size_t)B * T);
-    ON_CUDA(cuda_sequence_nll(nll, logits, targets, B, T, V)) cpu_sequence_nll(nll, logits, targets, B, T, V);
+void rows_nll(double *nll, const float *logits, const int *labels, int n, int V) {
+    BEGIN("rows_nll");
+    ARG(logits, (size_t)n * V), ARG(labels, n);
+    ON_CUDA(cuda_rows_nll(nll, logits, labels, n, V)) cpu_rows_nll(nll, logits, labels, n, V);
     END();
 }
 
-void sequence_mean_prob(double *pbar, const float *logits, const int *labels, int B, int T, int V) {
-    BEGIN("sequence_mean_prob");
-    ARG(logits, (size_t)B * T * V), ARG(labels, (size_t)B * T);
-    ON_CUDA(cuda_sequence_mean_prob(pbar, logits, labels, B, T, V)) cpu_sequence_mean_prob(pbar, logits, labels, B, T, V);
-    END();
-}
-
-void sequence_nll_grad(float *dlogits, const float *logits, const int *targets, int B, int T, int V,
-                       const float *coef) {
-    BEGIN("sequence_nll_grad");
-    ARG(dlogits, (size_t)B * T * V), ARG(logits, (size_t)B * T * V), ARG(targets, (size_t)B * T);
-    ON_CUDA(cuda_sequence_nll_grad(dlogits, logits, targets, B, T, V, coef))
-    cpu_sequence_nll_grad(dlogits, logits, targets, B, T, V, coef);
+void rows_nll_grad(float *dlogits, const float *logits, const int *labels, int n, int V, const float *coef) {
+    BEGIN("rows_nll_grad");
+    ARG(dlogits, (size_t)n * V), ARG(logits, (size_t)n * V), ARG(labels, n);
+    ON_CUDA(cuda_rows_nll_grad(dlogits, logits, labels, n, V, coef))
+    cpu_rows_nll_grad(dlogits, logits, labels, n, V, coef);
     END();
 }
 

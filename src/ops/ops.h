@@ -139,18 +139,15 @@ void add_inplace(float *y, const float *x, size_t n);
 void scale_inplace(float *x, size_t n, float s);
 
 /* ---- the unlearning objectives' losses (cpu/loss.c) ----
- * Logits [B*T, V] hold B sequences of T rows; targets [B*T] are next-token
- * ids, < 0 where a row is not scored. Per-sequence and total sums are formed
- * in a fixed order, so only B numbers (or one) reach the caller: nll and
- * pbar are HOST [B], as coef is. */
-/* nll[s] = sum over the scored rows of sequence s of lse(row) - row[y]. */
-void sequence_nll(double *nll, const float *logits, const int *targets, int B, int T, int V);
-/* pbar[s] = mean over the rows of sequence s with label y >= 0 of softmax(row)[y] (0 if none). */
-void sequence_mean_prob(double *pbar, const float *logits, const int *labels, int B, int T, int V);
-/* Rows of sequence s: dlogits = coef[s] * (softmax - onehot(y)); zero where
- * y < 0 or coef[s] == 0. dlogits may alias logits. */
-void sequence_nll_grad(float *dlogits, const float *logits, const int *targets, int B, int T, int V,
-                       const float *coef);
+ * Over any block of n rows of logits [n, V] (a fused head's block, or all
+ * B*T rows); labels [n] are target ids, < 0 where a row is not scored.
+ * Per-row values come back to the HOST (nll [n]; coef [n] is read from it),
+ * so the caller forms per-sequence sums in a fixed order. */
+/* nll[i] = logsumexp(row i) - row_i[labels[i]] (0 where labels[i] < 0). */
+void rows_nll(double *nll, const float *logits, const int *labels, int n, int V);
+/* dlogits row i = coef[i] * (softmax(row i) - onehot(labels[i])); zero where
+ * labels[i] < 0 or coef[i] == 0. dlogits may alias logits. */
+void rows_nll_grad(float *dlogits, const float *logits, const int *labels, int n, int V, const float *coef);
 /* Sum over n rows of KL(softmax(ref) || softmax(logits)); logits are
  * overwritten by their gradient w * (p - p_ref). */
 double kl_rows_forward_backward(float *logits, const float *ref_logits, int n, int v, float w);

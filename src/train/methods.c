@@ -101,13 +101,10 @@ int objective_setup(ObjectiveCtx *ctx, const Method *method, Model *model, Model
     if (ref && !same_shape(model, ref))
         return dusk_error("the reference model's tensors do not match the model's (different architecture)");
     if (method->uses_hidden && rmu_freeze(ctx) != 0) return -1;
-    /* Methods whose every term is a cross-entropy never need all the logits
-     * at once: their model runs the fused head. */
-    int ce_only = (!method->forget || method->forget == term_ga_forget || method->forget == term_ce_forget) &&
-                  (!method->reg || method->reg == term_gd_reg) && !method->uses_hidden;
-    if (ce_only) activations_alloc_fused_head(&ctx->acts, model, B, T, 0);
-    else activations_alloc(&ctx->acts, model, B, T, 0);
-    if (ref) activations_alloc(&ctx->ref_acts, ref, B, T, 0);
+    /* No term needs all the logits at once: the model runs the fused head,
+     * and the reference, never differentiated, a forward-only one. */
+    activations_alloc_fused_head(&ctx->acts, model, B, T, 0);
+    if (ref) activations_alloc_reference(&ctx->ref_acts, ref, B, T);
     return 0;
 }
 

@@ -340,24 +340,25 @@ static double rel_vec(const double *a, const double *ref, int n) {
 
 static void test_losses(int B, int T, int V) {
     size_t n = (size_t)B * T, nv = n * V;
-    float *logits = rand_vec(nv, 4.0f), *ref = rand_vec(nv, 4.0f), *coef = rand_vec((size_t)B, 1.0f);
+    float *logits = rand_vec(nv, 4.0f), *ref = rand_vec(nv, 4.0f), *coef = rand_vec(n, 1.0f);
     int *targets = xmalloc(sizeof(int) * n);
     for (size_t r = 0; r < n; r++) targets[r] = (int)(r % T) == T - 1 ? -1 : (int)((r * 7919) % V);
-    if (B > 1) coef[1] = 0.0f; /* a sequence left out (SGA) */
+    for (size_t r = T; r < n && r < 2 * (size_t)T; r++) coef[r] = 0.0f; /* a sequence left out (SGA) */
     float *d_logits = dev_f(logits, nv), *d_ref = dev_f(ref, nv);
     int *d_t = dev_copy(targets, sizeof(int) * n);
-    double *nll = xmalloc(sizeof(double) * B), *nll_gpu = xmalloc(sizeof(double) * B);
-    sequence_nll(nll, logits, targets, B, T, V);
-    run(cuda_sequence_nll(nll_gpu, d_logits, d_t, B, T, V), "sequence_nll");
-    record("sequence_nll", "nll", rel_vec(nll_gpu, nll, B));
-    sequence_mean_prob(nll, logits, targets, B, T, V);
-    run(cuda_sequence_mean_prob(nll_gpu, d_logits, d_t, B, T, V), "sequence_mean_prob");
-    record("sequence_mean_prob", "pbar", rel_vec(nll_gpu, nll, B));
+    double *nll = xmalloc(sizeof(double) * n), *nll_gpu = xmalloc(sizeof(double) * n);
+    rows_nll(nll, logits, targets, (int)n, V);
+    run(cuda_rows_nll(nll_gpu, d_logits, d_t, (int)n, V), "rows_nll");
+    record("rows_nll", "nll", rel_vec(nll_gpu, nll, (int)n));
+    /* a block of rows from the middle of the batch (a fused head's block) */
+    size_t r0 = n / 3;
+    run(cuda_rows_nll(nll_gpu, d_logits + r0 * V, d_t + r0, (int)(n - r0), V), "rows_nll");
+    record("rows_nll", "nll of a block", rel_vec(nll_gpu, nll + r0, (int)(n - r0)));
 
     float *grad = xmalloc(sizeof(float) * nv), *d_grad = dev_alloc(sizeof(float) * nv);
-    sequence_nll_grad(grad, logits, targets, B, T, V, coef);
-    run(cuda_sequence_nll_grad(d_grad, d_logits, d_t, B, T, V, coef), "sequence_nll_grad");
-    compare_dev("sequence_nll_grad", "dlogits", d_grad, grad, nv);
+    rows_nll_grad(grad, logits, targets, (int)n, V, coef);
+    run(cuda_rows_nll_grad(d_grad, d_logits, d_t, (int)n, V, coef), "rows_nll_grad");
+    compare_dev("rows_nll_grad", "dlogits", d_grad, grad, nv);
 
     double total, total_gpu;
     float *work = xmalloc(sizeof(float) * nv);

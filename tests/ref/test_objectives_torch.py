@@ -7,7 +7,13 @@ down_proj tensors (plus the embedding in --compat release). SimNPO is
 checked against a transcription of open-unlearning's SimNPO trainer
 (forget term on labels, length-normalised by the count of labels != -100,
 plus the HF NLL on retain) with that trainer's default hyperparameters;
-ME+GD's default forget coefficient is DUSK's 0.1."""
+ME+GD's default forget coefficient is DUSK's 0.1.
+
+Every case runs twice: with the fused lm_head's default block (the whole
+batch is one block: each pass after the first reuses the projected logits)
+and with DUSK_FUSED_HEAD_ROWS=7 (several blocks, a sequence's rows split
+across them: every pass projects each block again)."""
+import itertools
 import json
 import os
 import subprocess
@@ -29,8 +35,8 @@ CFG = dict(vocab_size=53, hidden_size=16, intermediate_size=24, num_hidden_layer
            initializer_range=0.25)
 
 
-def run(*args):
-    r = subprocess.run([DUSK, *args], capture_output=True, text=True)
+def run(*args, env=None):
+    r = subprocess.run([DUSK, *args], capture_output=True, text=True, env=env)
     if r.returncode != 0:
         raise RuntimeError(f"dusk {' '.join(args)} failed: {r.stderr}")
     return r.stdout
@@ -56,6 +62,8 @@ def kl_ref_model(logits, ref_logits):
 
 # open-unlearning's configs/trainer/SimNPO.yaml
 SIMNPO_DEFAULTS = dict(beta=4.5, simnpo_delta=0.0, forget_coeff=0.125, reg_coeff=1.0)
+# the fused head's block rows: the default (one block here) and 7 (several, splitting sequences)
+HEAD_BLOCKS = [("", None), (" head 7 rows", dict(os.environ, DUSK_FUSED_HEAD_ROWS="7"))]
 # the forget coefficient each method uses when --forget-coeff is not given (DUSK's config/dusk.yaml: 0.1 for ME+GD)
 DEFAULT_FORGET_COEFF = {"ME+GD": 0.1, "SimNPO": 0.125, "SimNPO-forget-only": 0.125}
 
@@ -163,7 +171,7 @@ def main():
             median = float(pbar[0] + pbar[1]) / 2
             pbar_u = p.gather(-1, fids[..., None])[..., 0].mean(-1).sort().values
             median_u = float(pbar_u[0] + pbar_u[1]) / 2
-        for method, hp, compat in CASES:
+        for (block_tag, env), (method, hp, compat) in itertools.product(HEAD_BLOCKS, CASES):
             hp = {k: {"median": median, "median_unshifted": median_u}.get(v, v) if isinstance(v, str) else v
                   for k, v in hp.items()}
             args = ["grad", "--model", os.path.join(tmp, "model"), "--ref", os.path.join(tmp, "ref"),
@@ -173,7 +181,7 @@ def main():
                 args += ["--" + k.replace("_", "-"), repr(v)]
             if compat:
                 args += ["--compat", "release"]
-            out = json.loads(run(*args))
+            out = json.loads(run(*args, env=env))
             grads = safetensors_py.load(os.path.join(tmp, "g.st"))
             control = grads.pop("rmu.control", None)
             P = {k: v.double().requires_grad_(True) for k, v in P0.items()}
@@ -189,7 +197,7 @@ def main():
                 f, r = reference_loss(method, P, R, fids, rids, hp, control, compat)
                 total = hp.get("forget_coeff", DEFAULT_FORGET_COEFF.get(method, 1.0)) * f + r
             total.backward()
-            tag = f"{method}{' ' + str(hp) if hp else ''}{' compat' if compat else ''}"
+            tag = f"{method}{' ' + str(hp) if hp else ''}{' compat' if compat else ''}{block_tag}"
             errs = [abs(out["forget_loss"] - float(f)) / (abs(float(f)) + 1e-12),
                     abs(out["reg_loss"] - float(r)) / (abs(float(r)) + 1e-12) if float(r) != 0 else abs(out["reg_loss"]),
                     abs(out["loss"] - float(total)) / (abs(float(total)) + 1e-12)]
@@ -209,13 +217,14 @@ def main():
             if not ok:
                 failures.append(tag)
         # NPO at step 0 (model == ref): loss = (2/beta) ln 2
-        out = json.loads(run("grad", "--model", os.path.join(tmp, "model"), "--objective", "NPO", "--forget-ids",
-                             os.path.join(tmp, "f.txt"), "--out", os.path.join(tmp, "g.st")))
-        want = 2 / 0.1 * torch.log(torch.tensor(2.0, dtype=torch.float64)).item()
-        ok = abs(out["loss"] - want) <= 1e-9 * want
-        print(f"  {'ok ' if ok else 'BAD'} NPO at step 0: loss {out['loss']!r} = (2/beta) ln 2 = {want!r}")
-        if not ok:
-            failures.append("NPO step 0")
+        for block_tag, env in HEAD_BLOCKS:
+            out = json.loads(run("grad", "--model", os.path.join(tmp, "model"), "--objective", "NPO", "--forget-ids",
+                                 os.path.join(tmp, "f.txt"), "--out", os.path.join(tmp, "g.st"), env=env))
+            want = 2 / 0.1 * torch.log(torch.tensor(2.0, dtype=torch.float64)).item()
+            ok = abs(out["loss"] - want) <= 1e-9 * want
+            print(f"  {'ok ' if ok else 'BAD'} NPO at step 0{block_tag}: loss {out['loss']!r} = (2/beta) ln 2 = {want!r}")
+            if not ok:
+                failures.append(f"NPO step 0{block_tag}")
     if failures:
         print("FAILED:", failures)
         sys.exit(1)

@@ -7,10 +7,14 @@ separate `dusk unlearn` runs), tensor for tensor, byte for byte; RMU's
 control vector (run.json training.rmu_control) is one vector for every
 micro-batch by default, the one `dusk grad --objective RMU` draws from the
 same seed, and a new vector of norm c at every micro-batch under --compat
-release; bad input (unknown method, a reference of another shape) fails
-before any work with a clear message."""
+release; NPO and NPO+KL's first step, whose model is still the reference
+(the warmup's learning rate is 0 there), gives (2/beta) ln 2 for each of its
+micro-batches (the reference's fused head is refreshed for each batch); bad
+input (unknown method, a reference of another shape) fails before any work
+with a clear message."""
 import hashlib
 import json
+import math
 import os
 import subprocess
 import sys
@@ -85,6 +89,19 @@ def check_rmu_control(t, common):
                   "RMU --compat release: a different control vector of norm c at every micro-batch")
 
 
+def check_npo_first_step(t, common):
+    """Step 0 runs at learning rate 0 (linear warmup): both of its micro-batches see model == reference, so
+    each NLL difference is 0 and the step's forget loss is (2/beta) ln 2 exactly."""
+    want = 2 / 0.1 * math.log(2.0)
+    for method in ("NPO", "NPO+KL"):
+        run("unlearn", "--model", f"{t}/m0", "--method", method, *common, "--out", f"{t}/npo_{method}")
+        tr = json.load(open(f"{t}/npo_{method}/run.json"))["training"]
+        first = tr["forget_loss"][0]
+        print(f"     {method}: step 0 forget loss {first!r} at lr {tr['lr_per_step'][0]}, (2/beta) ln 2 = {want!r}")
+        check(tr["lr_per_step"][0] == 0 and tr["grad_accum"] > 1 and abs(first - want) <= 1e-9 * want,
+              f"{method}: step 0 (model == reference, {tr['grad_accum']} micro-batches) gives (2/beta) ln 2")
+
+
 def main():
     with tempfile.TemporaryDirectory() as t:
         cfg = dict(vocab_size=50, hidden_size=16, intermediate_size=24, num_hidden_layers=9, num_attention_heads=4,
@@ -128,6 +145,7 @@ def main():
 
         check_tau(t, common)
         check_rmu_control(t, common)
+        check_npo_first_step(t, common)
 
         r = run("unlearn", "--model", f"{t}/m0", "--method", "XYZ", *common, "--out", f"{t}/x", ok=False)
         check(r.returncode != 0 and "unknown method 'XYZ'" in r.stderr and not os.path.exists(f"{t}/x"),

@@ -3,6 +3,7 @@
  * memory (or a range past an allocation) given to a kernel stops the process
  * with the kernel's and the argument's names. Each forbidden access runs in a
  * child process, whose end (signal or exit status and message) is checked. */
+#include <math.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -74,16 +75,56 @@ static void test_kernels_and_copies(float *a, float *b) {
     CHECK(out[5] == x[5] + y[5]);
 }
 
+/* action(arg) in a child must stop with status 1 and a message naming the
+ * kernel (and the argument, when arg_name is given). */
+static void check_stops(Action action, void *arg, const char *kernel, const char *arg_name, const char *what) {
+    char msg[1024];
+    int st = run_child(action, arg, msg, sizeof msg);
+    CHECK_MSG(exited_with(st, 1) && strstr(msg, kernel) && (!arg_name || strstr(msg, arg_name)),
+              "%s: status %d, message '%s'", what, st, msg);
+}
+
 static void test_forbidden(float *a) {
     char msg[1024];
     CHECK_MSG(killed_by_segv(run_child(host_read, a, msg, sizeof msg)), "a host read of backend memory did not fault");
     CHECK_MSG(killed_by_segv(run_child(host_write, a, msg, sizeof msg)), "a host write did not fault");
-    int st = run_child(kernel_with_host_memory, a, msg, sizeof msg);
-    CHECK_MSG(exited_with(st, 1) && strstr(msg, "add_inplace") && strstr(msg, "'x'"),
-              "host memory given to a kernel: status %d, message '%s'", st, msg);
-    st = run_child(kernel_past_the_end, a, msg, sizeof msg);
-    CHECK_MSG(exited_with(st, 1) && strstr(msg, "scale_inplace"), "a range past the allocation: status %d, '%s'", st,
-              msg);
+    check_stops(kernel_with_host_memory, a, "add_inplace", "'x'", "host memory given to a kernel");
+    check_stops(kernel_past_the_end, a, "scale_inplace", NULL, "a range past the allocation");
+}
+
+/* The objectives' per-row losses: their logits and labels must be backend
+ * memory (the per-row results and coefficients are the host's). */
+static int g_host_labels[2];
+static void rows_nll_host_labels(void *p) {
+    double nll[2];
+    rows_nll(nll, p, g_host_labels, 2, N / 2);
+}
+
+static void rows_nll_grad_past_the_end(void *p) {
+    float coef[3] = {1.0f, 1.0f, 1.0f};
+    int *labels = ops_alloc(sizeof(int) * 3);
+    rows_nll_grad(p, p, labels, 3, N / 2, coef); /* 3 rows of N / 2: one past the allocation */
+}
+
+static void test_row_losses(float *a) {
+    int labels[2] = {1, -1};
+    float x[N], coef[2] = {0.5f, 0.5f};
+    for (int i = 0; i < N; i++) x[i] = 0.0f;
+    ops_upload(a, x, sizeof x);
+    int *labels_dev = ops_alloc(sizeof labels);
+    ops_upload(labels_dev, labels, sizeof labels);
+    double nll[2];
+    rows_nll(nll, a, labels_dev, 2, N / 2);
+    CHECK_NEAR(nll[0], log(N / 2.0), 1e-6); /* uniform row: log V */
+    CHECK(nll[1] == 0.0);
+    rows_nll_grad(a, a, labels_dev, 2, N / 2, coef);
+    ops_download(x, a, sizeof x);
+    CHECK_NEAR(x[0], 0.5 / (N / 2), 1e-7);
+    CHECK_NEAR(x[1], 0.5 / (N / 2) - 0.5, 1e-7);
+    CHECK(x[N / 2] == 0.0f); /* unscored row */
+    ops_free(labels_dev);
+    check_stops(rows_nll_host_labels, a, "rows_nll", "'labels'", "host labels given to rows_nll");
+    check_stops(rows_nll_grad_past_the_end, a, "rows_nll_grad", NULL, "rows_nll_grad past the allocation");
 }
 
 /* A model's parameters: only reachable through kernels and copies. */
@@ -116,6 +157,7 @@ int main(void) {
     float *a = ops_alloc(sizeof(float) * N), *b = ops_alloc(sizeof(float) * N);
     test_kernels_and_copies(a, b);
     test_forbidden(a);
+    test_row_losses(a);
     ops_free(a);
     ops_free(b);
     test_model();

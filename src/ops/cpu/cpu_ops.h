@@ -13,6 +13,10 @@
 /* log-softmax of one row, in double for the reductions; returns logsumexp
  * (out may be NULL). */
 double cpu_log_softmax_row(float *out, const float *logits, int v);
+/* One row of the cross-entropy of ops.h: returns lse(row) - row[t] (0 when
+ * t < 0); with d (may be row itself) writes scale * (softmax - onehot(t)),
+ * zeros when t < 0. */
+double cpu_cross_entropy_row(float *d, const float *row, int t, int v, float scale);
 /* The first maximum of x[0..n), or -1 when x holds a NaN or an infinity. */
 int cpu_argmax(const float *x, int n);
 /* One row of logprob_row_stats. */
@@ -44,10 +48,8 @@ void cpu_embedding_forward(float *x, const float *table, const int *ids, size_t 
 void cpu_embedding_backward(float *dtable, const float *dx, const int *ids, size_t n, int d);
 void cpu_add_inplace(float *y, const float *x, size_t n);
 void cpu_scale_inplace(float *x, size_t n, float s);
-void cpu_sequence_nll(double *nll, const float *logits, const int *targets, int B, int T, int V);
-void cpu_sequence_mean_prob(double *pbar, const float *logits, const int *labels, int B, int T, int V);
-void cpu_sequence_nll_grad(float *dlogits, const float *logits, const int *targets, int B, int T, int V,
-    const float *coef);
+void cpu_rows_nll(double *nll, const float *logits, const int *labels, int n, int V);
+void cpu_rows_nll_grad(float *dlogits, const float *logits, const int *labels, int n, int V, const float *coef);
 double cpu_kl_rows_forward_backward(float *logits, const float *ref_logits, int n, int v, float w);
 double cpu_uniform_kl_rows_forward_backward(float *logits, const int *targets, int n, int v, float w);
 double cpu_mse_forward_backward(float *dh, const float *h, const float *target, int target_is_row, size_t rows,

@@ -1,53 +1,33 @@
 /* The losses of the unlearning objectives over logits rows and hidden
  * states (ops.h, "the unlearning objectives' losses"). Rows run in
- * parallel; every sum is formed in a fixed order (det_sum, inside the
- * cross-entropy too, or a sequential loop over per-row values), so results
- * repeat their bits. */
+ * parallel; every sum is formed in a fixed order (det_sum), and per-row
+ * values go back to the caller, so results repeat their bits. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ops/cpu/cpu_ops.h"
+#include "ops/parallel.h"
 #include "ops/reduce.h"
 #include "util/err.h"
 
-/* Both are the cross-entropy of ops.h applied one sequence (T rows) at a
- * time: its sum over the scored rows is the sequence's NLL, and with scale
- * coef[s] its gradient is coef[s] * (softmax - onehot), zero where y < 0. */
-void cpu_sequence_nll(double *nll, const float *logits, const int *targets, int B, int T, int V) {
-    for (int s = 0; s < B; s++)
-        nll[s] = cpu_cross_entropy_forward_backward(NULL, logits + (size_t)s * T * V, targets + (size_t)s * T, T, V, 1.0f);
+/* Both are the cross-entropy of ops.h row by row, each row independent
+ * (so any block of rows gives the same per-row values): its loss is the
+ * row's NLL, and with scale coef[i] its gradient coef[i] * (softmax - onehot). */
+void cpu_rows_nll(double *nll, const float *logits, const int *labels, int n, int V) {
+#pragma omp parallel for schedule(static) if ((long)n * V >= OPS_PARALLEL_MIN)
+    for (int i = 0; i < n; i++) nll[i] = cpu_cross_entropy_row(NULL, logits + (size_t)i * V, labels[i], V, 1.0f);
 }
 
-void cpu_sequence_nll_grad(float *dlogits, const float *logits, const int *targets, int B, int T, int V,
-                       const float *coef) {
-    for (int s = 0; s < B; s++) {
-        size_t at = (size_t)s * T * V;
-        if (coef[s] == 0.0f) /* a sequence left out (SGA): no softmax to compute */
-            memset(dlogits + at, 0, sizeof(float) * (size_t)T * V);
+void cpu_rows_nll_grad(float *dlogits, const float *logits, const int *labels, int n, int V, const float *coef) {
+#pragma omp parallel for schedule(static) if ((long)n * V >= OPS_PARALLEL_MIN)
+    for (int i = 0; i < n; i++) {
+        float *d = dlogits + (size_t)i * V;
+        if (coef[i] == 0.0f) /* a row left out (an SGA sequence not selected): no softmax to compute */
+            memset(d, 0, sizeof(float) * (size_t)V);
         else
-            cpu_cross_entropy_forward_backward(dlogits + at, logits + at, targets + (size_t)s * T, T, V, coef[s]);
+            cpu_cross_entropy_row(d, logits + (size_t)i * V, labels[i], V, coef[i]);
     }
-}
-
-void cpu_sequence_mean_prob(double *pbar, const float *logits, const int *labels, int B, int T, int V) {
-    double *rows = xmalloc(sizeof(double) * (size_t)B * T);
-#pragma omp parallel for schedule(static)
-    for (int r = 0; r < B * T; r++) {
-        int y = labels[r];
-        const float *row = logits + (size_t)r * V;
-        rows[r] = y < 0 ? 0.0 : exp(row[y] - cpu_log_softmax_row(NULL, row, V));
-    }
-    for (int s = 0; s < B; s++) { /* row order: a fixed sum */
-        double sum = 0.0;
-        int scored = 0;
-        for (int t = 0; t < T; t++) {
-            sum += rows[(size_t)s * T + t];
-            scored += labels[(size_t)s * T + t] >= 0;
-        }
-        pbar[s] = scored ? sum / scored : 0.0;
-    }
-    free(rows);
 }
 
 typedef struct {

@@ -46,27 +46,28 @@ typedef struct {
     float scale;
 } CeArgs;
 
-/* One row: its loss, and its gradient written in place when asked. With a
- * gradient the exponentials are computed once, into d (which may be the row
- * itself, so the target's logit is read first), then scaled by 1/sum. */
-static double ce_row(const void *ctx, size_t i) {
-    const CeArgs *a = ctx;
-    const float *row = a->logits + i * a->v;
-    float *d = a->dlogits ? a->dlogits + i * a->v : NULL;
-    int t = a->targets[i], v = a->v;
+double cpu_cross_entropy_row(float *d, const float *row, int t, int v, float scale) {
     if (t < 0) {
         if (d)
             for (int j = 0; j < v; j++) d[j] = 0.0f;
         return 0.0;
     }
     if (!d) return cpu_log_softmax_row(NULL, row, v) - row[t];
+    /* the exponentials are computed once, into d (which may be the row
+     * itself, so the target's logit is read first), then scaled by 1/sum */
     float target_logit = row[t], mx = row_max(row, v);
     double sum = exp_shifted_sum(d, row, v, mx);
-    float k = (float)(a->scale / sum);
+    float k = (float)(scale / sum);
 #pragma omp simd
     for (int j = 0; j < v; j++) d[j] *= k;
-    d[t] -= a->scale;
+    d[t] -= scale;
     return mx + log(sum) - target_logit;
+}
+
+static double ce_row(const void *ctx, size_t i) {
+    const CeArgs *a = ctx;
+    return cpu_cross_entropy_row(a->dlogits ? a->dlogits + i * a->v : NULL, a->logits + i * a->v, a->targets[i],
+                                 a->v, a->scale);
 }
 
 double cpu_cross_entropy_forward_backward(float *dlogits, const float *logits, const int *targets, int n, int v,

@@ -32,6 +32,15 @@ int cuda_column_sums_acc(float *out, const float *a, const float *b, const float
 /* *result (host) = sum of x[0..n) (device doubles), in a fixed order. */
 int cuda_sum_doubles(double *result, const double *x, size_t n, const char *who);
 
+/* The cross-entropy of ops.h over n rows (cuda_softmax.cu), one block per
+ * row: row_loss [n] (device) = lse - row[target] (0 where target < 0); with
+ * dlogits (may alias logits) the gradient scale_i * (softmax - onehot),
+ * scale_i = row_scale[i] (device [n]) or scale when row_scale is NULL; zero
+ * where the target is < 0, and where row_scale[i] == 0 (whose loss is then
+ * not computed: 0). */
+int cuda_cross_entropy_rows(double *row_loss, float *dlogits, const float *logits, const int *targets, int n, int v,
+                            float scale, const float *row_scale);
+
 /* Blocks of this many threads for the element-wise and row kernels; the
  * block reductions below need a power of two. */
 #define CUDA_BLOCK 256

@@ -1,74 +1,32 @@
 /* The unlearning objectives' losses (ops/cpu/loss.c) on the device: one
- * block per row for the row statistics; per-row values go to a workspace and
- * are summed per sequence (or in total) in a fixed order, so only B numbers
- * (or one) come back. Sequence NLL and its gradient are the cross-entropy
- * (cuda_softmax.cu) one sequence at a time. */
+ * block per row; per-row values go to a workspace and are summed in a fixed
+ * order (the KL and MSE totals) or copied back as they are (the per-row
+ * NLL, which the objectives sum per sequence on the host). */
 #include "ops/cuda/cuda_common.cuh"
 extern "C" {
 #include "ops/cuda/cuda_ops.h"
 }
 
-/* row_val [n]: softmax(row)[y], 0 where y < 0. grid n. */
-__global__ void row_target_prob_kernel(double *row_val, const float *logits, const int *labels, int v) {
-    __shared__ float shf[CUDA_BLOCK];
-    __shared__ double shd[CUDA_BLOCK];
-    int y = labels[blockIdx.x];
-    if (y < 0) {
-        if (threadIdx.x == 0) row_val[blockIdx.x] = 0.0;
-        return;
-    }
-    const float *row = logits + (size_t)blockIdx.x * v;
-    double nll = row_logsumexp(row, v, shf, shd) - row[y];
-    if (threadIdx.x == 0) row_val[blockIdx.x] = exp(-nll);
+/* Per-row NLL and its gradient: the cross-entropy kernel (cuda_softmax.cu)
+ * on any block of rows, the row values into the workspace and back to the
+ * host in one copy. */
+extern "C" int cuda_rows_nll(double *nll, const float *logits, const int *labels, int n, int V) {
+    if (n <= 0) return 0;
+    double *rows = (double *)cuda_workspace(sizeof(double) * (size_t)n, "rows_nll");
+    if (!rows || cuda_cross_entropy_rows(rows, NULL, logits, labels, n, V, 1.0f, NULL)) return -1;
+    return cuda_copy_to_host(nll, rows, sizeof(double) * (size_t)n);
 }
 
-/* pbar[s] = sum of row_val over sequence s's T rows in row order, divided by
- * the number of rows with label >= 0 (0 if none). grid ceil(B / block). */
-__global__ void per_sequence_mean_kernel(double *pbar, const double *row_val, const int *labels, int B, int T) {
-    int s = blockIdx.x * blockDim.x + threadIdx.x;
-    if (s >= B) return;
-    double sum = 0.0;
-    int scored = 0;
-    for (int t = 0; t < T; t++) {
-        sum += row_val[(size_t)s * T + t];
-        scored += labels[(size_t)s * T + t] >= 0;
-    }
-    pbar[s] = scored ? sum / scored : 0.0;
-}
-
-extern "C" int cuda_sequence_mean_prob(double *pbar, const float *logits, const int *labels, int B, int T, int V) {
-    size_t n = (size_t)B * T;
-    if (B <= 0 || T <= 0) return 0;
-    double *work = (double *)cuda_workspace(sizeof(double) * (n + (size_t)B), "sequence_mean_prob");
-    if (!work) return -1;
-    row_target_prob_kernel<<<(unsigned)n, CUDA_BLOCK>>>(work, logits, labels, V);
-    if (cuda_check_launch("row_target_prob_kernel")) return -1;
-    per_sequence_mean_kernel<<<cuda_grid_for((size_t)B), CUDA_BLOCK>>>(work + n, work, labels, B, T);
-    if (cuda_check_launch("per_sequence_mean_kernel")) return -1;
-    return cuda_copy_to_host(pbar, work + n, sizeof(double) * (size_t)B);
-}
-
-/* As the CPU kernels: the cross-entropy one sequence (T rows) at a time. */
-extern "C" int cuda_sequence_nll(double *nll, const float *logits, const int *targets, int B, int T, int V) {
-    for (int s = 0; s < B; s++)
-        if (cuda_cross_entropy_forward_backward(&nll[s], NULL, logits + (size_t)s * T * V, targets + (size_t)s * T,
-                                                T, V, 1.0f))
-            return -1;
-    return 0;
-}
-
-/* coef is HOST memory [B] (the objectives compute it from B numbers). */
-extern "C" int cuda_sequence_nll_grad(float *dlogits, const float *logits, const int *targets, int B, int T, int V,
-                                      const float *coef) {
-    for (int s = 0; s < B; s++) {
-        size_t at = (size_t)s * T * V;
-        double unused;
-        int rc = coef[s] == 0.0f ? cuda_memset_zero(dlogits + at, sizeof(float) * (size_t)T * V)
-                                 : cuda_cross_entropy_forward_backward(&unused, dlogits + at, logits + at,
-                                                                       targets + (size_t)s * T, T, V, coef[s]);
-        if (rc) return -1;
-    }
-    return 0;
+/* coef is HOST memory [n] (the objectives compute it from per-sequence
+ * numbers): uploaded into the workspace after the row losses' doubles. */
+extern "C" int cuda_rows_nll_grad(float *dlogits, const float *logits, const int *labels, int n, int V,
+                                  const float *coef) {
+    if (n <= 0) return 0;
+    double *rows = (double *)cuda_workspace((sizeof(double) + sizeof(float)) * (size_t)n, "rows_nll_grad");
+    if (!rows) return -1;
+    float *coef_dev = (float *)(rows + n);
+    if (cuda_copy_to_device(coef_dev, coef, sizeof(float) * (size_t)n)) return -1;
+    return cuda_cross_entropy_rows(rows, dlogits, logits, labels, n, V, 0.0f, coef_dev);
 }
 
 /* row_val[r] = KL(p_ref || p) (ref != NULL) or KL(uniform || p) (targets

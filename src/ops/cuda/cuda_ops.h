@@ -110,12 +110,10 @@ int cuda_all_finite(int *result, const float *x, size_t n);
  * the CPU's float expression (no fused multiply-add). */
 int cuda_negated_task_vector(float *out, const float *base, const float *finetuned, size_t n, float alpha);
 
-/* The objectives' losses (ops.h); results come back to HOST memory: nll,
- * pbar [B], the totals, and coef [B] is read from the host. */
-int cuda_sequence_nll(double *nll, const float *logits, const int *targets, int B, int T, int V);
-int cuda_sequence_mean_prob(double *pbar, const float *logits, const int *labels, int B, int T, int V);
-int cuda_sequence_nll_grad(float *dlogits, const float *logits, const int *targets, int B, int T, int V,
-                           const float *coef);
+/* The objectives' losses (ops.h); results come back to HOST memory: nll
+ * [n], the totals, and coef [n] is read from the host. */
+int cuda_rows_nll(double *nll, const float *logits, const int *labels, int n, int V);
+int cuda_rows_nll_grad(float *dlogits, const float *logits, const int *labels, int n, int V, const float *coef);
 int cuda_kl_rows_forward_backward(double *total, float *logits, const float *ref_logits, int n, int v, float w);
 int cuda_uniform_kl_rows_forward_backward(double *total, float *logits, const int *targets, int n, int v, float w);
 int cuda_mse_forward_backward(double *mse, float *dh, const float *h, const float *target, int target_is_row,

@@ -12,12 +12,8 @@ static double ce_mean_term(ObjectiveCtx *ctx, const Batch *b, float weight) {
     Model *m = ctx->model;
     Activations *a = &ctx->acts;
     term_forward(ctx, m, a, b);
-    int N = b->B * b->T, V = m->cfg.vocab_size;
     float denom = (float)(b->B * (b->T - 1));
-    if (a->head_rows) return model_cross_entropy(m, a, weight / denom, weight != 0.0f) / denom;
-    double ce = cross_entropy_forward_backward(a->logits, a->logits, a->targets, N, V, weight / denom) / denom;
-    if (weight != 0.0f) model_backward(m, a, a->logits, -1, NULL);
-    return ce;
+    return model_cross_entropy(m, a, weight / denom, weight != 0.0f) / denom;
 }
 
 double term_ga_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {

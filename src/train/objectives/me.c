@@ -7,15 +7,27 @@
 #include "train/objectives/terms.h"
 #include "util/err.h"
 
+typedef struct {
+    const int *targets;
+    int V;
+    float w;
+    double total;
+} MePass;
+
+/* targets are -1 at each last position: no next token, not scored; a
+ * backward pass only */
+static void me_block(void *ctx, float *logits, int r0, int n, int grad) {
+    (void)grad;
+    MePass *p = ctx;
+    p->total += uniform_kl_rows_forward_backward(logits, p->targets + r0, n, p->V, p->w);
+}
+
 double term_me_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
     (void)parts;
     Model *m = ctx->model;
-    int B = b->B, T = b->T, V = m->cfg.vocab_size, N = B * T, n = B * (T - 1);
+    int n = b->B * (b->T - 1);
     term_forward(ctx, m, &ctx->acts, b);
-    float *lg = ctx->acts.logits;
-    float w = scale * ctx->p.forget_coeff / (float)n;
-    /* targets are -1 at each last position: no next token, not scored */
-    double total = uniform_kl_rows_forward_backward(lg, ctx->acts.targets, N, V, w);
-    model_backward(m, &ctx->acts, lg, -1, NULL);
-    return total / n;
+    MePass p = {ctx->acts.targets, m->cfg.vocab_size, scale * ctx->p.forget_coeff / (float)n, 0.0};
+    model_head_pass(m, &ctx->acts, me_block, &p, 1);
+    return p.total / n;
 }

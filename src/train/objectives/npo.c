@@ -10,13 +10,14 @@
 double term_npo_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
     (void)parts;
     Model *m = ctx->model;
-    int B = b->B, T = b->T, V = m->cfg.vocab_size;
+    int B = b->B;
     double *nll = xmalloc(sizeof(double) * B), *nll_ref = xmalloc(sizeof(double) * B);
+    double *rows = xmalloc(sizeof(double) * (size_t)B * b->T);
     float *coef = xmalloc(sizeof(float) * B);
     term_forward(ctx, ctx->ref, &ctx->ref_acts, b);
-    sequence_nll(nll_ref, ctx->ref_acts.logits, ctx->ref_acts.targets, B, T, V);
+    term_sequence_nll(ctx->ref, &ctx->ref_acts, nll_ref, rows);
     term_forward(ctx, m, &ctx->acts, b);
-    sequence_nll(nll, ctx->acts.logits, ctx->acts.targets, B, T, V);
+    term_sequence_nll(m, &ctx->acts, nll, rows);
     double beta = ctx->p.beta, loss = 0.0;
     for (int s = 0; s < B; s++) {
         double delta = nll[s] - nll_ref[s];
@@ -24,8 +25,7 @@ double term_npo_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts
         coef[s] = (float)(-2.0 / B * sigmoid(-beta * delta) * scale * ctx->p.forget_coeff);
     }
     loss = -2.0 / beta * loss / B;
-    sequence_nll_grad(ctx->acts.logits, ctx->acts.logits, ctx->acts.targets, B, T, V, coef);
-    model_backward(m, &ctx->acts, ctx->acts.logits, -1, NULL);
-    free(nll), free(nll_ref), free(coef);
+    term_sequence_nll_backward(m, &ctx->acts, coef);
+    free(nll), free(nll_ref), free(rows), free(coef);
     return loss;
 }

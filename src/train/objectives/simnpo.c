@@ -13,11 +13,11 @@
 double term_simnpo_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts) {
     (void)parts;
     Model *m = ctx->model;
-    int B = b->B, T = b->T, V = m->cfg.vocab_size;
-    double *nll = xmalloc(sizeof(double) * B);
+    int B = b->B, T = b->T;
+    double *nll = xmalloc(sizeof(double) * B), *rows = xmalloc(sizeof(double) * (size_t)B * T);
     float *coef = xmalloc(sizeof(float) * B);
     term_forward(ctx, m, &ctx->acts, b);
-    sequence_nll(nll, ctx->acts.logits, ctx->acts.targets, B, T, V);
+    term_sequence_nll(m, &ctx->acts, nll, rows);
     double beta = ctx->p.beta, loss = 0.0;
     for (int s = 0; s < B; s++) {
         double x = nll[s] / T - ctx->p.simnpo_delta;
@@ -25,8 +25,7 @@ double term_simnpo_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossPa
         coef[s] = (float)(-2.0 / ((double)B * T) * sigmoid(-beta * x) * scale * ctx->p.forget_coeff);
     }
     loss = -2.0 / beta * loss / B;
-    sequence_nll_grad(ctx->acts.logits, ctx->acts.logits, ctx->acts.targets, B, T, V, coef);
-    model_backward(m, &ctx->acts, ctx->acts.logits, -1, NULL);
-    free(nll), free(coef);
+    term_sequence_nll_backward(m, &ctx->acts, coef);
+    free(nll), free(rows), free(coef);
     return loss;
 }

@@ -26,9 +26,19 @@ double term_rmu_forget(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts
 double term_rmu_reg(ObjectiveCtx *ctx, const Batch *b, float scale, LossParts *parts);
 
 /* --- common.c --- */
-/* Forward the batch through the full model; fills a->logits. */
+/* Forward the batch through the full model (to the final norm: objectives
+ * run the fused head, model_head_pass, over the logits). */
 void term_forward(ObjectiveCtx *ctx, Model *m, Activations *a, const Batch *b);
-/* Next-token targets of a batch (-1 at each sequence's last position). */
+/* After term_forward: rows[i] (HOST [B*T]) = row i's NLL against labels
+ * (backend [B*T], < 0: not scored, 0), a forward-only pass of the head. */
+void term_rows_nll(Model *m, Activations *a, const int *labels, double *rows);
+/* nll[s] (HOST [B]) = sequence s's next-token NLL, the sum of its rows (in
+ * row order) against a->targets; rows (HOST [B*T]) is work space that keeps
+ * the per-row values. */
+void term_sequence_nll(Model *m, Activations *a, double *nll, double *rows);
+/* The backward pass of sum_s coef[s] * NLL_s (coef HOST [B]) into m's
+ * gradient, through the head and the whole model. */
+void term_sequence_nll_backward(Model *m, Activations *a, const float *coef);
 /* log σ(x) and σ(x), computed without overflow for either sign of x. */
 double log_sigmoid(double x);
 double sigmoid(double x);
