@@ -183,13 +183,17 @@ static float *grad_of(const Model *m, const float *w) {
 /* activations                                                         */
 
 /* Rows of one logits block of the fused head: as many as fit in 2^24 floats
- * (64 MiB), at least 256 (the GEMM's efficiency), at most all. A Llama-3
- * vocabulary gets 256-row blocks of 131 MB instead of 2 GiB of logits at
- * B 4 x T 1024; a small vocabulary gets one block, the plain path's bits.
- * DUSK_FUSED_HEAD_ROWS=n sets it (the tests use a few rows, so that tiny
- * models run many blocks). */
+ * (64 MiB) on the CPU, at least 256 (the GEMM's efficiency), at most all. A
+ * Llama-3 vocabulary gets 256-row blocks of 131 MB instead of 2 GiB of
+ * logits at B 4 x T 1024; a small vocabulary gets one block, the plain
+ * path's bits. On a GPU the budget is 2^27 floats (512 MiB, 1046 rows of a
+ * Llama-3 vocabulary: 4 blocks at B 4 x T 1024 instead of 16): in bf16 every
+ * block's products round the whole lm_head (263M weights at 1B) to bf16
+ * again, forward and backward, ~50 GB of memory traffic a step in 16 blocks
+ * (~12 ms of a ~60 ms step), ~12 GB in 4. DUSK_FUSED_HEAD_ROWS=n sets it
+ * (the tests use a few rows, so that tiny models run many blocks). */
 static size_t head_block_rows(size_t N, size_t V) {
-    size_t r = ((size_t)1 << 24) / V;
+    size_t r = ((size_t)1 << (ops_device() == DEVICE_CUDA ? 27 : 24)) / V;
     if (r < 256) r = 256;
     const char *forced = getenv("DUSK_FUSED_HEAD_ROWS");
     if (forced && atol(forced) > 0) r = (size_t)atol(forced);
@@ -506,8 +510,13 @@ void model_head_pass(Model *m, Activations *a, HeadBlockFn fn, void *ctx, int ba
     if (!R) dusk_die("model_head_pass: the activations have no fused head");
     if (backward && !m->grads) model_zero_grads(m);
     float *dhead = backward ? grad_of(m, m->lm_head) : NULL;
-    for (int r0 = 0; r0 < N; r0 += R) {
-        int n = N - r0 < R ? N - r0 : R;
+    /* The block the buffer still holds goes first (it needs no projection:
+     * a two-pass objective then projects one block fewer), then the rest in
+     * order; the order is fixed by the passes before, so the sums of the
+     * head's gradient repeat their bits. */
+    int blocks = (N + R - 1) / R, first = a->logits_block_r0 >= 0 ? a->logits_block_r0 / R : 0;
+    for (int i = 0; i < blocks; i++) {
+        int r0 = (first + i) % blocks * R, n = N - r0 < R ? N - r0 : R;
         if (a->logits_block_r0 != r0) model_head_logits(m, a, r0, n);
         fn(ctx, a->logits, r0, n, backward);
         if (!backward) continue; /* the block's logits stay for the next pass */

@@ -162,8 +162,8 @@ void model_backward(Model *m, Activations *a, float *dlogits, int inject_layer, 
 typedef void (*HeadBlockFn)(void *ctx, float *logits, int r0, int n, int grad);
 /* For each block: logits = xf W^T (skipped when the buffer still holds that
  * block's logits from a pass without backward since the last model_forward:
- * a batch of one block is projected once for any number of passes), then
- * fn; with backward, the block's gradient goes through the head (into the
+ * a batch of one block is projected once for any number of passes, and a
+ * pass starts with the block it finds), then fn; with backward, the block's gradient goes through the head (into the
  * head's gradient and the final hidden states), and after the last block
  * the rest of the backward runs, as model_backward. */
 void model_head_pass(Model *m, Activations *a, HeadBlockFn fn, void *ctx, int backward);

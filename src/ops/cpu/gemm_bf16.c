@@ -202,7 +202,9 @@ void gemm_bf16(int trans_a, int trans_b, int m, int n, int k, float alpha, const
     for (int k0 = 0; k0 < k; k0 += slice_k) {
         Bf16Job j = slice_job(&whole, k0, min_int(slice_k, k - k0), threads);
         int tasks = j.m_tasks * j.n_groups;
-#pragma omp for schedule(static)
+        /* dynamic: an A unit (128 rows) packs a quarter of a B unit (512
+         * columns), so equal counts of units are not equal work */
+#pragma omp for schedule(dynamic, 1)
         for (int u = 0; u < units; u++) pack_unit(&j, kern, u, a_units, apack, bpack);
 #pragma omp for schedule(dynamic, 1)
         for (int t = 0; t < tasks; t++) run_task(&j, kern, t, apack, bpack);
