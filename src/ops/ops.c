@@ -207,7 +207,7 @@ void ops_free(void *p) {
 void ops_zero(void *p, size_t bytes) {
     BEGIN("ops_zero");
     guard_arg(kernel_, "p", p, bytes);
-    ON_CUDA(cuda_memset_zero(p, bytes)) memset(p, 0, bytes);
+    ON_CUDA(cuda_memset_zero(p, bytes)) cpu_zero(p, bytes);
     END();
 }
 

@@ -29,6 +29,17 @@ void cpu_embedding_backward(float *dtable, const float *dx, const int *ids, size
     }
 }
 
+/* Zeroing a gradient buffer (440 MB for a 110M-parameter model, every
+ * step) is bound by memory bandwidth, which one core does not use up: the
+ * threads clear pieces of 1 MiB. */
+void cpu_zero(void *p, size_t bytes) {
+    enum { PIECE = 1 << 20 };
+    size_t pieces = (bytes + PIECE - 1) / PIECE;
+    char *base = p;
+#pragma omp parallel for schedule(static) if (pieces >= 4)
+    for (size_t i = 0; i < pieces; i++) memset(base + i * PIECE, 0, i + 1 < pieces ? PIECE : bytes - i * PIECE);
+}
+
 void cpu_add_inplace(float *y, const float *x, size_t n) {
 #pragma omp parallel for simd schedule(static) if (n >= OPS_PARALLEL_MIN)
     for (size_t i = 0; i < n; i++) y[i] += x[i];
