@@ -36,6 +36,9 @@ enum { A_BLOCK_BYTES = 192 * 1024, MC_PANELS_MAX = 16 };
  * doubles the k 32000 small one). Changing it changes where fp32 sums are
  * rounded, so the bits. */
 enum { KC_PAIRS = 2048 };
+/* Tasks (MC-row blocks of C, times groups of B panels when there are few
+ * blocks) per thread. */
+enum { TASKS_PER_THREAD = 4 };
 /* A and B are packed by the threads in units of this many panels. */
 enum { PACK_PANELS = 16 };
 /* Below this many multiply-adds (~20 us on one core) a product runs on the
@@ -164,7 +167,11 @@ static void plan(Bf16Job *j, int threads) {
     j->mc_panels = min_int(j->mc_panels, m_panels);
     j->m_tasks = ceil_div(m_panels, j->mc_panels);
     j->n_panels = ceil_div(j->n, BF16_NR);
-    j->n_groups = j->m_tasks >= 2 * threads ? 1 : min_int(j->n_panels, ceil_div(2 * threads, j->m_tasks));
+    /* At least TASKS_PER_THREAD tasks a thread: with a few (the 524-row
+     * blocks of the small model's fused head made 5 tasks for 2 threads)
+     * the thread that draws the last one runs alone at the end. */
+    int want = TASKS_PER_THREAD * threads;
+    j->n_groups = j->m_tasks >= want ? 1 : min_int(j->n_panels, ceil_div(want, j->m_tasks));
 }
 
 /* The job of K slice [k0, k0 + kc) of j, k0 even so that no pair straddles
