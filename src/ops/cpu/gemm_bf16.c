@@ -1,12 +1,13 @@
 /* The bf16 GEMM driver. K is cut into slices of at most KC_PAIRS pairs;
- * for each slice both operands are packed, by all the threads, into MR-row
- * panels of A and NR-column panels of B, then each task runs the
- * micro-kernel over the tiles of an MC-row block of C (the first slice
- * writes beta * C + its products, later ones add theirs). Packing is where
- * fp32 turns into bf16: the packed panels ARE the bf16 copies of the
- * weights and activations feeding the matmul (fp32 masters stay untouched).
- * They live in a workspace kept between calls: 2 bytes per element of both
- * operands' slices.
+ * for each slice B is packed, by all the threads, into NR-column panels,
+ * then each task packs an MC-row block of A into MR-row panels (or finds
+ * it packed by its thread's previous task) and runs the micro-kernel over
+ * the tiles of that block of C (the first slice writes beta * C + its
+ * products, later ones add theirs). Packing is where fp32 turns into bf16:
+ * the packed panels ARE the bf16 copies of the weights and activations
+ * feeding the matmul (fp32 masters stay untouched). They live in workspaces
+ * kept between calls: 2 bytes per element of B's slice, and per thread of
+ * one A block.
  *
  * Why slices: a tile's panels are as deep as the slice. Over the whole of a
  * long K (the lm_head's input gradient sums over the vocabulary, 32000 deep)
@@ -39,8 +40,10 @@ enum { KC_PAIRS = 2048 };
 /* Tasks (MC-row blocks of C, times groups of B panels when there are few
  * blocks) per thread. */
 enum { TASKS_PER_THREAD = 4 };
-/* A and B are packed by the threads in units of this many panels. */
-enum { PACK_PANELS = 16 };
+/* B is packed by the threads in units of this many panels: 128 columns, so
+ * that the 256-column B of a small weight gradient makes two units a thread
+ * (as one unit of 512, one thread packed it while the other waited). */
+enum { PACK_B_PANELS = 4 };
 /* Below this many multiply-adds (~20 us on one core) a product runs on the
  * calling thread: waking and joining the team would cost about as much, and
  * far more on a machine shared with other work. */
@@ -126,34 +129,35 @@ typedef struct {
     int mc_panels, m_tasks, n_groups, n_panels;
 } Bf16Job;
 
-/* Packing unit u of the parallel packing: the first a_units cover A, PACK_PANELS
- * MR-row panels each, the rest B, PACK_PANELS NR-column panels each. Wide
- * units keep the reads of a transposed operand long and contiguous. */
-static void pack_unit(const Bf16Job *j, const Bf16Kernel *kern, int u, int a_units, uint32_t *apack,
-                      uint32_t *bpack) {
-    if (u < a_units) {
-        int i0 = u * PACK_PANELS * BF16_MR;
-        kern->pack(j->ta ? j->a + i0 : j->a + (size_t)i0 * j->lda, j->lda, !j->ta,
-                   min_int(PACK_PANELS * BF16_MR, j->m - i0), j->k, BF16_MR, apack + (size_t)i0 * j->kpairs);
-        return;
-    }
-    int j0 = (u - a_units) * PACK_PANELS * BF16_NR;
+/* B unit u: PACK_B_PANELS NR-column panels of the slice's B. */
+static void pack_b_unit(const Bf16Job *j, const Bf16Kernel *kern, int u, uint32_t *bpack) {
+    int j0 = u * PACK_B_PANELS * BF16_NR;
     kern->pack(j->tb ? j->b + (size_t)j0 * j->ldb : j->b + j0, j->ldb, j->tb,
-               min_int(PACK_PANELS * BF16_NR, j->n - j0), j->k, BF16_NR, bpack + (size_t)j0 * j->kpairs);
+               min_int(PACK_B_PANELS * BF16_NR, j->n - j0), j->k, BF16_NR, bpack + (size_t)j0 * j->kpairs);
 }
 
-/* One task: the MR-row panels of rows [i0, i0 + mc) of C against B panels
- * [jp0, jp1); the A panels stay in L2 while the B panels go by. */
-static void run_task(const Bf16Job *j, const Bf16Kernel *kern, int task, const uint32_t *apack,
+/* The MR-row panels of A rows [i0, i0 + rows) into ablock. */
+static void pack_a_block(const Bf16Job *j, const Bf16Kernel *kern, int i0, int rows, uint32_t *ablock) {
+    kern->pack(j->ta ? j->a + i0 : j->a + (size_t)i0 * j->lda, j->lda, !j->ta, rows, j->k, BF16_MR, ablock);
+}
+
+/* Task `task`, numbered M block major (task = block * n_groups + group):
+ * the MR-row panels of an M block of C against a group of B panels, the A
+ * panels staying in L2 while the B panels go by. The block's A panels are
+ * packed into ablock by the thread that multiplies them, just before it does
+ * (packed by one thread and read by another they crossed between cores);
+ * *packed names the block ablock holds, so that a thread's consecutive tasks
+ * on one block pack it once. */
+static void run_task(const Bf16Job *j, const Bf16Kernel *kern, int task, uint32_t *ablock, int *packed,
                      const uint32_t *bpack) {
-    int mt = task % j->m_tasks, ng = task / j->m_tasks;
+    int mt = task / j->n_groups, ng = task % j->n_groups, per_group = ceil_div(j->n_panels, j->n_groups);
     int i0 = mt * j->mc_panels * BF16_MR, mc = min_int(j->mc_panels * BF16_MR, j->m - i0);
-    int per_group = ceil_div(j->n_panels, j->n_groups);
+    if (mt != *packed) pack_a_block(j, kern, i0, mc, ablock), *packed = mt;
     int jp0 = ng * per_group, jp1 = min_int(j->n_panels, jp0 + per_group);
     for (int jp = jp0; jp < jp1; jp++) {
         int c0 = jp * BF16_NR, nr = min_int(BF16_NR, j->n - c0);
         for (int r0 = i0; r0 < i0 + mc; r0 += BF16_MR)
-            kern->kernel(j->kpairs, apack + (size_t)r0 * j->kpairs, bpack + (size_t)c0 * j->kpairs,
+            kern->kernel(j->kpairs, ablock + (size_t)(r0 - i0) * j->kpairs, bpack + (size_t)c0 * j->kpairs,
                          j->c + (size_t)r0 * j->ldc + c0, j->ldc, min_int(BF16_MR, j->m - r0), nr, j->alpha, j->beta);
     }
 }
@@ -200,33 +204,46 @@ void gemm_bf16(int trans_a, int trans_b, int m, int n, int k, float alpha, const
     Bf16Job whole = {trans_a, trans_b, m, n, k, (k + 1) / 2, alpha, beta, a, b, lda, ldb, ldc, c, 0, 0, 0, 0};
     /* equal slices of at most KC_PAIRS pairs */
     int slice_pairs = ceil_div(whole.kpairs, ceil_div(whole.kpairs, KC_PAIRS)), slice_k = 2 * slice_pairs;
-    size_t a_words = (size_t)ceil_div(m, BF16_MR) * BF16_MR * slice_pairs;
     size_t b_words = (size_t)ceil_div(n, BF16_NR) * BF16_NR * slice_pairs;
-    uint32_t *owned, *apack = workspace(a_words + b_words, &owned), *bpack = apack + a_words;
-    int a_units = ceil_div(m, PACK_PANELS * BF16_MR), units = a_units + ceil_div(n, PACK_PANELS * BF16_NR);
+    size_t block_words = (size_t)MC_PANELS_MAX * BF16_MR * slice_pairs; /* an A block, at most */
+    int b_units = ceil_div(n, PACK_B_PANELS * BF16_NR);
     if (!parallel) {
         /* no OpenMP construct at all: an "if (0)" region still costs a
          * GOMP_parallel call (a new team inside attention's loop, where
          * every head's block products land; without it the tiny bf16 step
          * ran 17% faster) */
+        uint32_t *owned, *bpack = workspace(b_words + block_words, &owned), *ablock = bpack + b_words;
         for (int k0 = 0; k0 < k; k0 += slice_k) {
             Bf16Job j = slice_job(&whole, k0, min_int(slice_k, k - k0), 1);
-            for (int u = 0; u < units; u++) pack_unit(&j, kern, u, a_units, apack, bpack);
-            for (int t = 0; t < j.m_tasks * j.n_groups; t++) run_task(&j, kern, t, apack, bpack);
+            for (int u = 0; u < b_units; u++) pack_b_unit(&j, kern, u, bpack);
+            int packed = -1;
+            for (int t = 0; t < j.m_tasks * j.n_groups; t++) run_task(&j, kern, t, ablock, &packed, bpack);
         }
         free(owned);
         return;
     }
+    uint32_t *owned, *bpack = workspace(b_words, &owned);
 #pragma omp parallel num_threads(threads)
-    for (int k0 = 0; k0 < k; k0 += slice_k) {
-        Bf16Job j = slice_job(&whole, k0, min_int(slice_k, k - k0), threads);
-        int tasks = j.m_tasks * j.n_groups;
-        /* dynamic: an A unit (128 rows) packs a quarter of a B unit (512
-         * columns), so equal counts of units are not equal work */
+    {
+        uint32_t *own_block, *ablock = workspace(block_words, &own_block);
+        for (int k0 = 0; k0 < k; k0 += slice_k) {
+            Bf16Job j = slice_job(&whole, k0, min_int(slice_k, k - k0), threads);
+            int tasks = j.m_tasks * j.n_groups;
 #pragma omp for schedule(dynamic, 1)
-        for (int u = 0; u < units; u++) pack_unit(&j, kern, u, a_units, apack, bpack);
-#pragma omp for schedule(dynamic, 1)
-        for (int t = 0; t < tasks; t++) run_task(&j, kern, t, apack, bpack);
+            for (int u = 0; u < b_units; u++) pack_b_unit(&j, kern, u, bpack);
+            /* guided: long runs of consecutive tasks first (they share A
+             * blocks, and a thread's first run is about the rows its own
+             * core wrote, as the producing kernels split rows), short ones
+             * at the end so that a thread slowed by other work is not
+             * waited for */
+            int packed = -1;
+#pragma omp for schedule(guided) nowait
+            for (int task = 0; task < tasks; task++) run_task(&j, kern, task, ablock, &packed, bpack);
+            if (k0 + slice_k < k) {
+#pragma omp barrier /* B is repacked for the next slice */
+            }
+        }
+        free(own_block);
     }
     free(owned);
 }

@@ -57,6 +57,8 @@ BF16_TARGET static void store_16_rows(uint32_t *dst, int R, int kpairs, int pane
     if (q + 1 < panels) _mm256_storeu_si256((__m256i *)(at + (size_t)R * kpairs), _mm512_extracti64x4_epi64(v, 1));
 }
 
+enum { PREFETCH_PAIRS = 8 }; /* pack_across reads this many pairs ahead */
+
 /* X[r][kk] = src[kk * ld + r]: rows 2p and 2p+1 of src give pair p for 16
  * consecutive r at once. */
 BF16_TARGET static void pack_across(const float *src, ptrdiff_t ld, int rows, int k, int R, uint32_t *dst) {
@@ -67,7 +69,17 @@ BF16_TARGET static void pack_across(const float *src, ptrdiff_t ld, int rows, in
     for (int p = 0; p < kpairs; p++) {
         const float *lo = src + 2 * p * ld, *hi = lo + ld;
         int has_hi = 2 * p + 1 < k;
+        /* rows a few pairs ahead: each pair reads a short piece of two
+         * rows, a stride the hardware prefetcher does not follow across
+         * pages (tiny bf16 train step: the weight gradients' B packing took
+         * 2.5x as long without this, and the step 11% longer; 4 and 16
+         * pairs ahead measured the same as 8) */
+        int ahead = 2 * (p + PREFETCH_PAIRS) + 1 < k;
         for (int r0 = 0; r0 < panels * R; r0 += 16) {
+            if (ahead && r0 < rows) {
+                _mm_prefetch((const char *)(lo + 2 * PREFETCH_PAIRS * ld + r0), _MM_HINT_T0);
+                _mm_prefetch((const char *)(hi + 2 * PREFETCH_PAIRS * ld + r0), _MM_HINT_T0);
+            }
             __mmask16 valid = first_lanes(rows - r0);
             __m512 h = has_hi ? _mm512_maskz_loadu_ps(valid, hi + r0) : _mm512_setzero_ps();
             __m512i both = round_32(_mm512_maskz_loadu_ps(valid, lo + r0), h); /* lo 0..15, hi 0..15 */
@@ -113,6 +125,10 @@ BF16_TARGET static void pack_along(const float *src, ptrdiff_t ld, int rows, int
                 w[i] = _mm512_setzero_si512();
                 if (r0 + i >= rows) continue;
                 const float *row = src + (r0 + i) * ld + k0;
+                if (r0 + 16 + i < rows) { /* the same piece of the next 16 rows (step ~3% faster) */
+                    _mm_prefetch((const char *)(row + 16 * ld), _MM_HINT_T0);
+                    _mm_prefetch((const char *)(row + 16 * ld + 16), _MM_HINT_T0);
+                }
                 w[i] = round_32(_mm512_maskz_loadu_ps(first_lanes(k - k0), row),
                                 _mm512_maskz_loadu_ps(first_lanes(k - k0 - 16), row + 16));
             }
