@@ -12,6 +12,7 @@
 
 #include "ops/fast_exp.h"
 #include "ops/cpu/cpu_ops.h"
+#include "ops/cpu/gemm_bf16.h"
 #include "util/err.h"
 
 /* Thread-private scratch of at least n floats, grown on demand. */
@@ -22,6 +23,30 @@ static float *scratch(float **buf, size_t *cap, size_t n) {
         *cap = n;
     }
     return *buf;
+}
+
+/* A head's keys or values as the B operand of its block products, op(B)
+ * [n, k] x (trans: x stored [n, k]), the blocks using a prefix. Under
+ * --precision bf16 it is packed into bf16 panels once for all the query
+ * blocks (packing it per block cost about as much as the products: hd is
+ * 32 to 128 deep); the bits are those of per-block products. */
+typedef struct {
+    const float *x;
+    int ld, trans, packed;
+    Bf16PackedB bf16;
+} HeadOperand;
+
+static void head_operand_set(HeadOperand *o, const float *x, int ld, int trans, int n, int k) {
+    o->x = x, o->ld = ld, o->trans = trans;
+    o->packed = ops_precision() == PRECISION_BF16 && bf16_packed_b_fits(k);
+    if (o->packed) bf16_packed_b_set(&o->bf16, trans, n, k, x, ld);
+}
+
+/* C = alpha op(A) op(B)[:k, :n] + beta C */
+static void head_product(int trans_a, int m, int n, int k, float alpha, const float *a, int lda, const HeadOperand *b,
+                         float beta, float *c, int ldc) {
+    if (b->packed) gemm_bf16_prepacked(trans_a, m, n, k, alpha, a, lda, &b->bf16, beta, c, ldc);
+    else cpu_gemm(trans_a, b->trans, m, n, k, alpha, a, lda, b->x, b->ld, beta, c, ldc);
 }
 
 /* Rows are processed in blocks of ATT_BLOCK queries; block [i0, i1) only
@@ -59,15 +84,14 @@ static void causal_softmax_block(float *p, int ld, int i0, int i1, const float *
     }
 }
 
-static void attention_forward_head(float *oh, float *lse, const float *qh, const float *kg, const float *vg, int T,
-                                   int hd, int ldq, int ldkv, float scale, float *p) {
+/* Operands: keys_t K^T (op(B) = K^T: [hd, T]), values V ([T, hd]). */
+static void attention_forward_head(float *oh, float *lse, const float *qh, const HeadOperand *keys_t,
+                                   const HeadOperand *values, int T, int hd, int ldq, float scale, float *p) {
     for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
         int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, rows = i1 - i0;
-        cpu_gemm(0, 1, rows, i1, hd, scale, qh + (size_t)i0 * ldq, ldq, kg,
-                    ldkv, 0.0f, p, T);
+        head_product(0, rows, i1, hd, scale, qh + (size_t)i0 * ldq, ldq, keys_t, 0.0f, p, T); /* S = Q K^T */
         causal_softmax_block(p, T, i0, i1, NULL, lse);
-        cpu_gemm(0, 0, rows, hd, i1, 1.0f, p, T, vg, ldkv, 0.0f,
-                    oh + (size_t)i0 * ldq, ldq);
+        head_product(0, rows, hd, i1, 1.0f, p, T, values, 0.0f, oh + (size_t)i0 * ldq, ldq); /* O = P V */
     }
 }
 
@@ -79,14 +103,18 @@ void cpu_attention_forward(float *out, float *lse, const float *q, const float *
     {
         float *buf = NULL;
         size_t cap = 0;
+        HeadOperand keys_t = {0}, values = {0};
 #pragma omp for schedule(static)
         for (int bh = 0; bh < B * nh; bh++) {
             int b = bh / nh, h = bh % nh, g = h / rep;
             float *p = scratch(&buf, &cap, (size_t)ATT_BLOCK * T);
+            size_t kv_off = (size_t)b * T * ldkv + g * hd;
+            head_operand_set(&keys_t, k + kv_off, ldkv, 1, T, hd);
+            head_operand_set(&values, v + kv_off, ldkv, 0, hd, T);
             attention_forward_head(out + (size_t)b * T * ldq + h * hd, lse + (size_t)bh * T,
-                                   q + (size_t)b * T * ldq + h * hd, k + (size_t)b * T * ldkv + g * hd,
-                                   v + (size_t)b * T * ldkv + g * hd, T, hd, ldq, ldkv, scale, p);
+                                   q + (size_t)b * T * ldq + h * hd, &keys_t, &values, T, hd, ldq, scale, p);
         }
+        bf16_packed_b_free(&keys_t.bf16), bf16_packed_b_free(&values.bf16);
         free(buf);
     }
 }
@@ -94,16 +122,21 @@ void cpu_attention_forward(float *out, float *lse, const float *q, const float *
 /* One query head, block by block: P from lse; dV += P^T dO; dP = dO V^T;
  * dS = P * (dP - rowsum(dO * O)); dQ = scale dS K; dK += scale dS^T Q.
  * dK and dV must be zeroed by the caller. */
+/* The kv head's operands, set once for its query heads. */
+typedef struct {
+    HeadOperand keys_t, values_t, keys; /* K^T [hd, T], V^T [hd, T], K [T, hd] */
+} KvOperands;
+
 static void attention_backward_head(float *dqh, float *dkg, float *dvg, const float *doh, const float *qh,
-                                    const float *kg, const float *vg, const float *oh, const float *lse, int T,
-                                    int hd, int ldq, int ldkv, float scale, float *p, float *dp) {
+                                    const KvOperands *kv, const float *oh, const float *lse, int T, int hd, int ldq,
+                                    int ldkv, float scale, float *p, float *dp) {
     for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
         int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, rows = i1 - i0;
         const float *qb = qh + (size_t)i0 * ldq, *dob = doh + (size_t)i0 * ldq;
-        cpu_gemm(0, 1, rows, i1, hd, scale, qb, ldq, kg, ldkv, 0.0f, p, T);
+        head_product(0, rows, i1, hd, scale, qb, ldq, &kv->keys_t, 0.0f, p, T); /* S = Q K^T */
         causal_softmax_block(p, T, i0, i1, lse, NULL);
-        cpu_gemm(1, 0, i1, hd, rows, 1.0f, p, T, dob, ldq, 1.0f, dvg, ldkv);
-        cpu_gemm(0, 1, rows, i1, hd, 1.0f, dob, ldq, vg, ldkv, 0.0f, dp, T);
+        cpu_gemm(1, 0, i1, hd, rows, 1.0f, p, T, dob, ldq, 1.0f, dvg, ldkv);    /* dV += P^T dO */
+        head_product(0, rows, i1, hd, 1.0f, dob, ldq, &kv->values_t, 0.0f, dp, T); /* dP = dO V^T */
         for (int i = i0; i < i1; i++) {
             const float *o = oh + (size_t)i * ldq, *d = doh + (size_t)i * ldq;
             float dot = 0.0f;
@@ -112,9 +145,8 @@ static void attention_backward_head(float *dqh, float *dkg, float *dvg, const fl
             for (int j = 0; j <= i; j++) dpr[j] = pr[j] * (dpr[j] - dot);
             for (int j = i + 1; j < i1; j++) dpr[j] = 0.0f;
         }
-        cpu_gemm(0, 0, rows, hd, i1, scale, dp, T, kg, ldkv, 0.0f,
-                    dqh + (size_t)i0 * ldq, ldq);
-        cpu_gemm(1, 0, i1, hd, rows, scale, dp, T, qb, ldq, 1.0f, dkg, ldkv);
+        head_product(0, rows, hd, i1, scale, dp, T, &kv->keys, 0.0f, dqh + (size_t)i0 * ldq, ldq); /* dQ = dS K */
+        cpu_gemm(1, 0, i1, hd, rows, scale, dp, T, qb, ldq, 1.0f, dkg, ldkv); /* dK += dS^T Q */
     }
 }
 
@@ -132,21 +164,26 @@ void cpu_attention_backward(float *dq, float *dk, float *dv, const float *dout, 
     {
         float *buf = NULL;
         size_t cap = 0;
+        KvOperands kv = {0};
 #pragma omp for schedule(static)
         for (int bg = 0; bg < B * nkv; bg++) {
             int b = bg / nkv, g = bg % nkv;
             float *work = scratch(&buf, &cap, 2 * (size_t)ATT_BLOCK * T);
             size_t kv_off = (size_t)b * T * ldkv + g * hd;
+            head_operand_set(&kv.keys_t, k + kv_off, ldkv, 1, T, hd);
+            head_operand_set(&kv.values_t, v + kv_off, ldkv, 1, T, hd);
+            head_operand_set(&kv.keys, k + kv_off, ldkv, 0, hd, T);
             zero_strided(dk + kv_off, T, hd, ldkv);
             zero_strided(dv + kv_off, T, hd, ldkv);
             for (int r = 0; r < rep; r++) {
                 int h = g * rep + r;
                 size_t q_off = (size_t)b * T * ldq + h * hd;
-                attention_backward_head(dq + q_off, dk + kv_off, dv + kv_off, dout + q_off, q + q_off, k + kv_off,
-                                        v + kv_off, out + q_off, lse + ((size_t)b * nh + h) * T, T, hd, ldq, ldkv,
-                                        scale, work, work + (size_t)ATT_BLOCK * T);
+                attention_backward_head(dq + q_off, dk + kv_off, dv + kv_off, dout + q_off, q + q_off, &kv,
+                                        out + q_off, lse + ((size_t)b * nh + h) * T, T, hd, ldq, ldkv, scale, work,
+                                        work + (size_t)ATT_BLOCK * T);
             }
         }
+        bf16_packed_b_free(&kv.keys_t.bf16), bf16_packed_b_free(&kv.values_t.bf16), bf16_packed_b_free(&kv.keys.bf16);
         free(buf);
     }
 }

@@ -127,6 +127,7 @@ typedef struct {
     int lda, ldb, ldc;
     float *c;
     int mc_panels, m_tasks, n_groups, n_panels;
+    int b_kpairs; /* depth of B's packed panels: kpairs, or a prepacked B's own (deeper) */
 } Bf16Job;
 
 /* B unit u: PACK_B_PANELS NR-column panels of the slice's B. */
@@ -157,7 +158,7 @@ static void run_task(const Bf16Job *j, const Bf16Kernel *kern, int task, uint32_
     for (int jp = jp0; jp < jp1; jp++) {
         int c0 = jp * BF16_NR, nr = min_int(BF16_NR, j->n - c0);
         for (int r0 = i0; r0 < i0 + mc; r0 += BF16_MR)
-            kern->kernel(j->kpairs, ablock + (size_t)(r0 - i0) * j->kpairs, bpack + (size_t)c0 * j->kpairs,
+            kern->kernel(j->kpairs, ablock + (size_t)(r0 - i0) * j->kpairs, bpack + (size_t)c0 * j->b_kpairs,
                          j->c + (size_t)r0 * j->ldc + c0, j->ldc, min_int(BF16_MR, j->m - r0), nr, j->alpha, j->beta);
     }
 }
@@ -183,7 +184,7 @@ static void plan(Bf16Job *j, int threads) {
 static Bf16Job slice_job(const Bf16Job *j, int k0, int kc, int threads) {
     Bf16Job s = *j;
     s.k = kc;
-    s.kpairs = (kc + 1) / 2;
+    s.kpairs = s.b_kpairs = (kc + 1) / 2;
     s.a = j->ta ? j->a + (size_t)k0 * j->lda : j->a + k0;
     s.b = j->tb ? j->b + k0 : j->b + (size_t)k0 * j->ldb;
     if (k0 > 0) s.beta = 1.0f; /* later slices add to C */
@@ -201,7 +202,7 @@ void gemm_bf16(int trans_a, int trans_b, int m, int n, int k, float alpha, const
     const Bf16Kernel *kern = kernel();
     int parallel = !omp_in_parallel() && omp_get_max_threads() > 1 && (double)m * n * k >= BF16_SERIAL_MACS;
     int threads = parallel ? omp_get_max_threads() : 1;
-    Bf16Job whole = {trans_a, trans_b, m, n, k, (k + 1) / 2, alpha, beta, a, b, lda, ldb, ldc, c, 0, 0, 0, 0};
+    Bf16Job whole = {trans_a, trans_b, m, n, k, (k + 1) / 2, alpha, beta, a, b, lda, ldb, ldc, c, 0, 0, 0, 0, 0};
     /* equal slices of at most KC_PAIRS pairs */
     int slice_pairs = ceil_div(whole.kpairs, ceil_div(whole.kpairs, KC_PAIRS)), slice_k = 2 * slice_pairs;
     size_t b_words = (size_t)ceil_div(n, BF16_NR) * BF16_NR * slice_pairs;
@@ -245,5 +246,47 @@ void gemm_bf16(int trans_a, int trans_b, int m, int n, int k, float alpha, const
         }
         free(own_block);
     }
+    free(owned);
+}
+
+/* ---- a B operand packed once for several products ---- */
+
+int bf16_packed_b_fits(int k) { return k <= 2 * KC_PAIRS; }
+
+void bf16_packed_b_set(Bf16PackedB *pb, int trans_b, int n, int k, const float *b, int ldb) {
+    if (!bf16_packed_b_fits(k)) dusk_die("bf16_packed_b_set: k %d is deeper than one slice (%d)", k, 2 * KC_PAIRS);
+    size_t words = (size_t)ceil_div(n, BF16_NR) * BF16_NR * ((k + 1) / 2);
+    if (pb->cap < words) {
+        free(pb->panels);
+        pb->panels = xmalloc(words * sizeof(uint32_t));
+        pb->cap = words;
+    }
+    pb->n = n, pb->k = k, pb->kpairs = (k + 1) / 2;
+    kernel()->pack(b, ldb, trans_b, n, k, BF16_NR, pb->panels);
+}
+
+void bf16_packed_b_free(Bf16PackedB *pb) {
+    free(pb->panels);
+    *pb = (Bf16PackedB){0};
+}
+
+/* The same tiles and panels as gemm_bf16 on the same operands: a prefix of
+ * a packed B is the packing of that prefix (NR-column panels; along K, pairs
+ * from the start, so an even k reads whole pairs), so the bits match. */
+void gemm_bf16_prepacked(int trans_a, int m, int n, int k, float alpha, const float *a, int lda,
+                         const Bf16PackedB *b, float beta, float *c, int ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (n > b->n || k > b->k || (k % 2 && k != b->k))
+        dusk_die("gemm_bf16_prepacked: %d x %d of a packed B of %d x %d", k, n, b->k, b->n);
+    if (k <= 0 || alpha == 0.0f) {
+        scale_c(m, n, beta, c, ldc);
+        return;
+    }
+    const Bf16Kernel *kern = kernel();
+    Bf16Job j = {trans_a, 0, m, n, k, (k + 1) / 2, alpha, beta, a, NULL, lda, 0, ldc, c, 0, 0, 0, 0, b->kpairs};
+    plan(&j, 1);
+    uint32_t *owned, *ablock = workspace((size_t)j.mc_panels * BF16_MR * j.kpairs, &owned);
+    int packed = -1;
+    for (int t = 0; t < j.m_tasks * j.n_groups; t++) run_task(&j, kern, t, ablock, &packed, b->panels);
     free(owned);
 }

@@ -49,4 +49,24 @@ int gemm_bf16_set_kernel(const char *name);
 void gemm_bf16(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
                int ldb, float beta, float *c, int ldc);
 
+/* A B operand packed once and used by several products on the calling
+ * thread (attention: a head's keys and values serve every block of
+ * queries). Zero-initialise; bf16_packed_b_set packs op(B) [k, n] (trans_b:
+ * B stored [n, k]), growing the buffer; k at most one K slice
+ * (bf16_packed_b_fits). */
+typedef struct {
+    uint32_t *panels;
+    size_t cap; /* words */
+    int n, k, kpairs;
+} Bf16PackedB;
+
+int bf16_packed_b_fits(int k);
+void bf16_packed_b_set(Bf16PackedB *pb, int trans_b, int n, int k, const float *b, int ldb);
+void bf16_packed_b_free(Bf16PackedB *pb);
+/* gemm_bf16 with B = the first k rows and n columns of the packed op(B)
+ * (k even, or all of it), on the calling thread: the same bits as gemm_bf16
+ * on the unpacked operand. */
+void gemm_bf16_prepacked(int trans_a, int m, int n, int k, float alpha, const float *a, int lda,
+                         const Bf16PackedB *b, float beta, float *c, int ldc);
+
 #endif
