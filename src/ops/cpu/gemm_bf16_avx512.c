@@ -125,9 +125,15 @@ BF16_TARGET static void pack_along(const float *src, ptrdiff_t ld, int rows, int
                 w[i] = _mm512_setzero_si512();
                 if (r0 + i >= rows) continue;
                 const float *row = src + (r0 + i) * ld + k0;
-                if (r0 + 16 + i < rows) { /* the same piece of the next 16 rows (step ~3% faster) */
-                    _mm_prefetch((const char *)(row + 16 * ld), _MM_HINT_T0);
-                    _mm_prefetch((const char *)(row + 16 * ld + 16), _MM_HINT_T0);
+                /* the piece two on (16 rows' streams at once are more than
+                 * the hardware prefetcher follows), or, near the row's end,
+                 * the start of the row 16 on */
+                const float *ahead = k0 + 64 < k              ? row + 64
+                                     : r0 + 16 + i < rows ? src + (r0 + 16 + i) * ld + (k0 + 64 - k)
+                                                          : NULL;
+                if (ahead) {
+                    _mm_prefetch((const char *)ahead, _MM_HINT_T0);
+                    _mm_prefetch((const char *)(ahead + 16), _MM_HINT_T0);
                 }
                 w[i] = round_32(_mm512_maskz_loadu_ps(first_lanes(k - k0), row),
                                 _mm512_maskz_loadu_ps(first_lanes(k - k0 - 16), row + 16));
@@ -156,6 +162,12 @@ BF16_TARGET static void kernel_avx512(int kpairs, const uint32_t *pa, const uint
     __m512 acc[BF16_MR][2];
 #pragma GCC unroll 8
     for (int i = 0; i < BF16_MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    /* C's lines are on their way while the products run (a fresh
+     * activation is written from memory: small step ~3% faster) */
+    for (int i = 0; i < mr; i++) {
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        if (nr > 16) _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
+    }
     for (int p = 0; p < kpairs; p++) {
         __m512bh b0 = (__m512bh)_mm512_loadu_si512(pb), b1 = (__m512bh)_mm512_loadu_si512(pb + 16);
 #pragma GCC unroll 8
