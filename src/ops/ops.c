@@ -179,21 +179,12 @@ static void guard_free(void *p) {
 /* ------------------------------------------------------------------ */
 /* memory                                                              */
 
-/* Host buffers of 2 MiB and more are put on transparent huge pages where
- * the kernel grants them on request (THP "madvise" mode, Debian's default):
- * a step's activations are rewritten a step after they were last touched,
- * and with 4 KiB pages the products writing them also wait on page walks
- * (train step, 3 alternating rounds: tiny fp32 +7%, bf16 +12%; small fp32
+/* Host buffers of 2 MiB and more on transparent huge pages (cpu_alloc_large;
+ * train step, 3 alternating rounds: tiny fp32 +7%, bf16 +12%; small fp32
  * +9%, bf16 +18%). Zeroed, as calloc's. */
 static void *host_alloc_zeroed(size_t bytes) {
-    enum { HUGE_PAGE = 2 << 20 };
-    if (bytes < HUGE_PAGE) return xcalloc(bytes ? bytes : 1, 1);
-    size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-    void *p = NULL;
-    if (posix_memalign(&p, HUGE_PAGE, rounded) != 0) dusk_die("out of memory (%zu bytes)", bytes);
-#ifdef MADV_HUGEPAGE
-    madvise(p, rounded, MADV_HUGEPAGE); /* advice: where refused, 4 KiB pages serve */
-#endif
+    if (!cpu_alloc_is_large(bytes)) return xcalloc(bytes ? bytes : 1, 1);
+    void *p = cpu_alloc_large(bytes);
     memset(p, 0, bytes);
     return p;
 }

@@ -47,6 +47,11 @@ double cpu_cross_entropy_forward_backward(float *dlogits, const float *logits, c
 void cpu_embedding_forward(float *x, const float *table, const int *ids, size_t n, int d);
 void cpu_embedding_backward(float *dtable, const float *dx, const int *ids, size_t n, int d);
 void cpu_zero(void *p, size_t bytes);
+/* Uninitialised host memory on a 2 MiB boundary, asked onto transparent huge
+ * pages (host_memory.c); free() releases it. cpu_alloc_is_large: whether a
+ * buffer of that size is worth it (2 MiB or more). */
+void *cpu_alloc_large(size_t bytes);
+int cpu_alloc_is_large(size_t bytes);
 void cpu_add_inplace(float *y, const float *x, size_t n);
 void cpu_scale_inplace(float *x, size_t n, float s);
 void cpu_rows_nll(double *nll, const float *logits, const int *labels, int n, int V);
