@@ -25,11 +25,12 @@ static float *scratch(float **buf, size_t *cap, size_t n) {
     return *buf;
 }
 
-/* A head's keys or values as the B operand of its block products, op(B)
- * [n, k] x (trans: x stored [n, k]), the blocks using a prefix. Under
- * --precision bf16 it is packed into bf16 panels once for all the query
- * blocks (packing it per block cost about as much as the products: hd is
- * 32 to 128 deep); the bits are those of per-block products. */
+/* A head's keys or values as the B operand of its block products: op(B) is
+ * [k, n], x itself, or x^T when trans (x stored [n, k]); each query block
+ * uses a prefix of it. Under --precision bf16 it is packed into bf16 panels
+ * once for all the query blocks, not once per block (work that grew as
+ * T^2 / 64; tiny bf16 train step 1-2% faster); the bits are those of
+ * per-block products. */
 typedef struct {
     const float *x;
     int ld, trans, packed;
@@ -119,14 +120,14 @@ void cpu_attention_forward(float *out, float *lse, const float *q, const float *
     }
 }
 
-/* One query head, block by block: P from lse; dV += P^T dO; dP = dO V^T;
- * dS = P * (dP - rowsum(dO * O)); dQ = scale dS K; dK += scale dS^T Q.
- * dK and dV must be zeroed by the caller. */
 /* The kv head's operands, set once for its query heads. */
 typedef struct {
     HeadOperand keys_t, values_t, keys; /* K^T [hd, T], V^T [hd, T], K [T, hd] */
 } KvOperands;
 
+/* One query head, block by block: P from lse; dV += P^T dO; dP = dO V^T;
+ * dS = P * (dP - rowsum(dO * O)); dQ = scale dS K; dK += scale dS^T Q.
+ * dK and dV must be zeroed by the caller. */
 static void attention_backward_head(float *dqh, float *dkg, float *dvg, const float *doh, const float *qh,
                                     const KvOperands *kv, const float *oh, const float *lse, int T, int hd, int ldq,
                                     int ldkv, float scale, float *p, float *dp) {
