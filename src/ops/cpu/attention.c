@@ -38,6 +38,9 @@ typedef struct {
 } HeadOperand;
 
 static void head_operand_set(HeadOperand *o, const float *x, int ld, int trans, int n, int k) {
+    /* the same kv head again (forward: the query heads of a group): an
+     * operand lives within one attention call, so its packing still holds */
+    if (o->packed && o->x == x && o->ld == ld && o->trans == trans && o->bf16.n == n && o->bf16.k == k) return;
     o->x = x, o->ld = ld, o->trans = trans;
     o->packed = ops_precision() == PRECISION_BF16 && bf16_packed_b_fits(k);
     if (o->packed) bf16_packed_b_set(&o->bf16, trans, n, k, x, ld);
