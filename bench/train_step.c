@@ -18,31 +18,52 @@
 
 
 /* Peak: a square-ish fp32 GEMM (the selected implementation) of the size
- * the model's projections use. */
-static double sgemm_gflops(int m, int n, int k) {
+ * the model's projections use, timed between the steps (peak_run after
+ * each), so that the peak and the step are sampled over the same
+ * minutes: this shared machine's speed drifts by 10-20% from one minute to
+ * the next, and a peak measured after the steps alone moved the ratio
+ * between 0.79 and 0.90 for one binary. The median of all runs. */
+typedef struct {
+    int m, n, k, runs, cap;
+    float *a, *b, *c;
+    double *times;
+} Peak;
+
+static void peak_init(Peak *p, int m, int n, int k, int cap) {
+    *p = (Peak){.m = m, .n = n, .k = k, .cap = cap};
+    p->a = calloc((size_t)m * k, 4), p->b = calloc((size_t)k * n, 4), p->c = calloc((size_t)m * n, 4);
+    p->times = malloc(sizeof(double) * cap);
+    for (size_t i = 0; i < (size_t)m * k; i++) p->a[i] = (float)(i % 7) * 0.1f;
+    for (size_t i = 0; i < (size_t)k * n; i++) p->b[i] = (float)(i % 5) * 0.1f;
+}
+
+/* warm untimed runs first: the step just evicted the operands, and the
+ * first run after it measured 15-20% below the third */
+static void peak_run(Peak *p, int warm, int runs) {
     const char *keep = ops_precision_name();
     ops_set_precision("fp32");
-    float *a = calloc((size_t)m * k, 4), *b = calloc((size_t)k * n, 4), *c = calloc((size_t)m * n, 4);
-    for (size_t i = 0; i < (size_t)m * k; i++) a[i] = (float)(i % 7) * 0.1f;
-    for (size_t i = 0; i < (size_t)k * n; i++) b[i] = (float)(i % 5) * 0.1f;
-    /* 31 runs, the median: with 7 one stall of the other core on this shared
-     * machine moved the median by up to 25% */
-    enum { RUNS = 31 };
-    double times[RUNS];
-    for (int r = 0; r < RUNS; r++) {
+    for (int r = 0; r < warm + runs && p->runs < p->cap; r++) {
         double t0 = now_seconds();
-        gemm(0, 1, m, n, k, 1.0f, a, k, b, k, 0.0f, c, n);
-        times[r] = now_seconds() - t0;
+        gemm(0, 1, p->m, p->n, p->k, 1.0f, p->a, p->k, p->b, p->k, 0.0f, p->c, p->n);
+        if (r >= warm) p->times[p->runs++] = now_seconds() - t0;
     }
-    qsort(times, RUNS, sizeof(double), cmp_double);
-    free(a), free(b), free(c);
     ops_set_precision(keep);
-    return 2.0 * m * n * k / times[RUNS / 2] / 1e9;
 }
+
+static double peak_gflops(Peak *p) {
+    qsort(p->times, p->runs, sizeof(double), cmp_double);
+    return 2.0 * p->m * p->n * p->k / p->times[p->runs / 2] / 1e9;
+}
+
+static void peak_free(Peak *p) { free(p->a), free(p->b), free(p->c), free(p->times); }
 
 int main(int argc, char **argv) {
     const char *name = argc > 1 ? argv[1] : "tiny";
     int steps = argc > 2 ? atoi(argv[2]) : 5;
+    if (steps < 1) {
+        fprintf(stderr, "train_step: steps must be at least 1 (got '%s')\n", argv[2]);
+        return 2;
+    }
     int recompute = 0;
     for (int i = 3; i < argc; i++) {
         if (!strcmp(argv[i], "--recompute")) recompute = 1;
@@ -68,6 +89,12 @@ int main(int argc, char **argv) {
     Optimizer opt;
     optimizer_init(&opt, &m, &oc);
     double *times = malloc(sizeof(double) * (steps + 1)), loss = 0;
+    /* at least 31 peak runs in all (with 7, one stall of the other core
+     * moved the median by up to 25%) */
+    int peak_per_step = steps >= 16 ? 2 : (31 + steps - 1) / steps;
+    Peak peak = {0};
+    int on_cpu = ops_device() == DEVICE_CPU; /* the peak is a host GEMM: measured on the CPU backend only */
+    if (on_cpu) peak_init(&peak, N, c.hidden_size, c.hidden_size, peak_per_step * steps);
     for (int s = 0; s <= steps; s++) { /* step 0 is warm-up */
         double t0 = now_seconds();
         model_forward(&m, &a, ids, c.num_hidden_layers);
@@ -76,6 +103,7 @@ int main(int argc, char **argv) {
         loss = model_cross_entropy(&m, &a, scale, 1) * scale;
         optimizer_step(&opt, &m);
         times[s] = seconds_since(t0);
+        if (on_cpu && s > 0) peak_run(&peak, 2, peak_per_step);
     }
     qsort(times + 1, steps, sizeof(double), cmp_double);
     double med = times[1 + steps / 2];
@@ -92,8 +120,7 @@ int main(int argc, char **argv) {
     printf("{\"impl\": \"dusk\", \"config\": \"%s\", \"threads\": %d, \"B\": %d, \"T\": %d, \"step_s\": %.4f, "
            "\"tokens_per_s\": %.1f, \"gflops\": %.1f, \"model_tflops\": %.2f, ",
            name, omp_get_max_threads(), B, T, med, N / med, flops / med / 1e9, 6.0 * linear_w * N / med / 1e12);
-    /* the peak is a host GEMM: measured on the CPU backend only */
-    if (ops_device() == DEVICE_CPU) printf("\"sgemm_peak_gflops\": %.1f, ", sgemm_gflops(N, c.hidden_size, c.hidden_size));
+    if (on_cpu) printf("\"sgemm_peak_gflops\": %.1f, ", peak_gflops(&peak)), peak_free(&peak);
     else printf("\"sgemm_peak_gflops\": null, ");
     printf("\"loss\": %.4f, \"precision\": \"%s\", \"gemm\": \"%s\", \"gemm_kernel\": \"%s\", \"bf16_kernel\": \"%s\", ",
            loss, ops_precision_name(), ops_gemm_impl_name(), ops_gemm_kernel_name(), ops_bf16_kernel_name());

@@ -57,6 +57,7 @@ int ops_set_gemm_impl(const char *name);
  * and accumulates in fp32 (fp32 master weights and everything else). */
 int ops_set_precision(const char *name);
 Precision ops_precision(void);
+GemmImpl ops_gemm_impl(void);
 const char *ops_gemm_impl_name(void);
 const char *ops_precision_name(void);
 /* The kernel the GEMM runs: OpenBLAS's core name, or dusk's micro-kernel. */

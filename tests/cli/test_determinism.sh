@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Same command, same thread count -> bit-identical outputs, run after run
 # (init, forward, score, grad, and the objectives' grad with the fused head
-# in one block and in 7-row blocks; 1 and 2 threads).
+# in one block and in 7-row blocks; 1 and 2 threads); and the AVX2 kernels'
+# outputs bit-identical to the AVX-512 ones' where the CPU has both.
 set -euo pipefail
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 cat > "$T/config.json" <<'JSON'
@@ -35,3 +36,17 @@ for th in 1 2; do
     done
     echo "threads=$th: bit-identical across runs"
 done
+
+# The AVX2 kernels (GEMM and row loops, DUSK_GEMM_KERNEL=avx2) give the AVX-512
+# ones' bits: a run's numbers do not depend on which of the two the CPU has.
+if grep -q avx512f /proc/cpuinfo && grep -q avx2 /proc/cpuinfo; then
+    DUSK_GEMM_KERNEL=avx2 "$DUSK" grad --model "$T/m1" --ids-file "$T/ids.txt" --out "$T/g-avx2.st" --threads 2 > "$T/loss-avx2"
+    DUSK_GEMM_KERNEL=avx2 "$DUSK" score --model "$T/m1" --ids-file "$T/ids.txt" --threads 2 > "$T/score-avx2"
+    DUSK_GEMM_KERNEL=avx2 DUSK_FUSED_HEAD_ROWS=7 "$DUSK" grad --model "$T/m1" --ref "$T/m3" --objective NPO+KL \
+        --forget-ids "$T/ids.txt" --retain-ids "$T/ids.txt" --threads 2 --out "$T/obj-avx2.st" > "$T/obj-avx2"
+    cmp "$T/g1.st" "$T/g-avx2.st"; cmp "$T/loss1" "$T/loss-avx2"; cmp "$T/score1" "$T/score-avx2"
+    cmp "$T/obj1-NPO+KL-7.st" "$T/obj-avx2.st"; cmp "$T/obj1-NPO+KL-7" "$T/obj-avx2"
+    echo "avx2 kernels: the avx512 kernels' bits"
+else
+    echo "avx2 vs avx512: not run (this CPU lacks one)"
+fi

@@ -3,9 +3,10 @@
  * are not multiples of any block (MR 14/6/4, NR 32/16, KC 512, MC ~168,
  * NC 2048), alpha/beta variants with BLAS semantics (beta 0 ignores NaN in
  * C), leading dimensions wider than the rows, every row count of the edge
- * tiles with A packed and read in place; then determinism (repeat, 1 vs
- * 2 threads, AVX-512 vs AVX2) and calls from inside an OpenMP parallel
- * region.
+ * tiles with A packed and read in place (and the same bits either way), a B
+ * packed once for several products (sgemm_prepacked: sgemm_dusk's bits);
+ * then determinism (repeat, 1 vs 2 threads, AVX-512 vs AVX2) and calls from
+ * inside an OpenMP parallel region.
  *
  * Tolerance: each output is a float dot product of length k, scaled by alpha
  * and added to beta*C. Standard error analysis bounds its error by
@@ -50,11 +51,12 @@ static void fill(Rng *r, float *x, size_t n) {
     for (size_t i = 0; i < n; i++) x[i] = 2.0f * rng_uniform(r) - 1.0f;
 }
 
-/* Operands with random padding past each row; C's padding holds SENTINEL. */
-static Case make_case(Rng *r, int ta, int tb, Shape s, float alpha, float beta, int nan_c) {
+/* Operands with random padding past each row (A's rows lda apart when lda
+ * > 0); C's padding holds SENTINEL. */
+static Case make_case_lda(Rng *r, int ta, int tb, Shape s, float alpha, float beta, int nan_c, int lda) {
     Case t = {.ta = ta, .tb = tb, .m = s.m, .n = s.n, .k = s.k, .alpha = alpha, .beta = beta};
     int a_rows = ta ? s.k : s.m, a_cols = ta ? s.m : s.k, b_rows = tb ? s.n : s.k, b_cols = tb ? s.k : s.n;
-    t.lda = a_cols + (int)rng_below(r, 5);
+    t.lda = lda > 0 ? lda : a_cols + (int)rng_below(r, 5);
     t.ldb = b_cols + (int)rng_below(r, 5);
     t.ldc = s.n + (int)rng_below(r, 5);
     t.a = malloc(sizeof(float) * a_rows * t.lda);
@@ -68,6 +70,10 @@ static Case make_case(Rng *r, int ta, int tb, Shape s, float alpha, float beta, 
             if (j >= s.n) t.c0[(size_t)i * t.ldc + j] = SENTINEL;
             else if (nan_c) t.c0[(size_t)i * t.ldc + j] = NAN;
     return t;
+}
+
+static Case make_case(Rng *r, int ta, int tb, Shape s, float alpha, float beta, int nan_c) {
+    return make_case_lda(r, ta, tb, s, alpha, beta, nan_c, 0);
 }
 
 static void free_case(Case *t) {
@@ -133,16 +139,19 @@ static void check_kernel_accuracy(Rng *r, const char *kernel) {
 }
 
 /* Every edge-tile row count of the kernel (m = 1 .. 2 MR: a short tile
- * alone and after a full one), with A read in place (n <= 2 NR: few B
- * panels, A stored [k, m] or row-major) and packed (n > 2 NR), partial and
- * full column tiles, beta 0 and not. */
+ * alone and after a full one), with A read in place (A stored [k, m]; or
+ * row-major: few B panels, or rows that do not alias in L1) and packed
+ * (row-major, many B panels, lda a multiple of 512), partial and full
+ * column tiles, beta 0 and not. */
 static void check_edge_rows(Rng *r, const SgemmKernel *kern) {
     int cases = 0, failed = 0;
     const int ns[] = {kern->nr + 3, 3 * kern->nr};
     for (int m = 1; m <= 2 * kern->mr; m++)
-        for (int tr = 0; tr < 4; tr++, cases++) {
-            Shape s = {m, ns[tr >> 1], 37};
-            Case t = make_case(r, tr & 1, 0, s, 1.25f, (m + tr) % 2 ? 0.5f : 0.0f, 0);
+        for (int form = 0; form < 6; form++, cases++) {
+            /* form: bit 0 A stored [k, m]; bit 1 many B panels; 4, 5: row-major with lda 512 */
+            int ta = form < 4 ? form & 1 : 0, lda = form >= 4 ? 512 : 0;
+            Shape s = {m, ns[form >= 4 ? form - 4 : form >> 1], 37};
+            Case t = make_case_lda(r, ta, 0, s, 1.25f, (m + form) % 2 ? 0.5f : 0.0f, 0, lda);
             float *c = run_case(&t);
             failed += check_against_reference(&t, c, kern->name) != 0;
             free(c), free_case(&t);
@@ -150,6 +159,57 @@ static void check_edge_rows(Rng *r, const SgemmKernel *kern) {
     CHECK_MSG(failed == 0, "kernel %s: %d of %d edge-row cases outside tolerance", kern->name, failed, cases);
     printf("kernel %s: %d edge-row cases (m 1..%d) against the double reference, %d failed\n", kern->name, cases,
            2 * kern->mr, failed);
+}
+
+/* Whether A is packed or read in place only moves data: the same logical
+ * product gives the same bits with a row-major A whose rows are 512 floats
+ * apart (packed, with many B panels) and 37 + 2 apart (read in place). */
+static void check_packed_a_same_bits(Rng *r, const SgemmKernel *kern) {
+    int cases = 0, differ = 0;
+    for (int m = 1; m <= 2 * kern->mr + 3; m += 2)
+        for (int tb = 0; tb < 2; tb++, cases++) {
+            Shape s = {m, 3 * kern->nr + 5, 300};
+            Case packed = make_case_lda(r, 0, tb, s, 0.75f, m % 3 ? 0.5f : 0.0f, 0, 512);
+            Case direct = packed;
+            direct.lda = s.k + 2;
+            direct.a = malloc(sizeof(float) * s.m * direct.lda);
+            for (int i = 0; i < s.m; i++)
+                memcpy(direct.a + (size_t)i * direct.lda, packed.a + (size_t)i * packed.lda, sizeof(float) * s.k);
+            float *c1 = run_case(&packed), *c2 = run_case(&direct);
+            differ += memcmp(c1, c2, sizeof(float) * s.m * packed.ldc) != 0;
+            free(c1), free(c2), free(direct.a), free_case(&packed);
+        }
+    CHECK_MSG(differ == 0, "kernel %s: A packed and read in place differ on %d of %d cases", kern->name, differ, cases);
+    printf("kernel %s: A packed vs in place, %d cases, %d differ\n", kern->name, cases, differ);
+}
+
+/* A B packed once (attention's keys): products with a prefix of its columns
+ * give sgemm_dusk's bits on the unpacked operand, for both stored forms of
+ * B and of A, edge tiles and partial panels, alpha and beta. */
+static void check_prepacked(Rng *r, const SgemmKernel *kern) {
+    const Shape full[] = {{64, 256, 32}, {17, 70, 64}, {1, 33, 7}, {29, 200, 512}};
+    int cases = 0, differ = 0;
+    SgemmPackedB pb = {0};
+    for (int s = 0; s < 4; s++)
+        for (int tr = 0; tr < 4; tr++) {
+            Case t = make_case(r, tr & 1, tr >> 1, full[s], tr == 3 ? 0.5f : 1.0f, tr == 2 ? 0.25f : 0.0f, 0);
+            sgemm_packed_b_set(&pb, t.tb, t.n, t.k, t.b, t.ldb);
+            const int prefixes[] = {t.n, t.n / 2 + 1, 1};
+            for (int q = 0; q < 3; q++, cases++) {
+                Case u = t;
+                u.n = prefixes[q];
+                float *want = run_case(&u), *got = malloc(sizeof(float) * u.m * u.ldc);
+                memcpy(got, u.c0, sizeof(float) * u.m * u.ldc);
+                sgemm_prepacked(u.ta, u.m, u.n, u.k, u.alpha, u.a, u.lda, &pb, u.beta, got, u.ldc);
+                differ += memcmp(want, got, sizeof(float) * u.m * u.ldc) != 0;
+                free(want), free(got);
+            }
+            free_case(&t);
+        }
+    sgemm_packed_b_free(&pb);
+    CHECK(!sgemm_packed_b_fits(513) && sgemm_packed_b_fits(512));
+    CHECK_MSG(differ == 0, "kernel %s: prepacked B differs from sgemm_dusk on %d of %d cases", kern->name, differ, cases);
+    printf("kernel %s: prepacked B vs sgemm_dusk, %d cases, %d differ\n", kern->name, cases, differ);
 }
 
 /* Same bits on a repeat and with 1 or 2 threads (the product is big enough
@@ -265,6 +325,8 @@ int main(void) {
         CHECK(strcmp(ops_gemm_kernel_name(), kernels[i]->name) == 0);
         check_kernel_accuracy(&r, kernels[i]->name);
         check_edge_rows(&r, kernels[i]);
+        check_packed_a_same_bits(&r, kernels[i]);
+        check_prepacked(&r, kernels[i]);
         check_determinism(&r, kernels[i]->name);
         check_inside_parallel(&r, kernels[i]->name);
     }

@@ -10,9 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ops/fast_exp.h"
+#include "ops/cpu/attention_rows.h"
 #include "ops/cpu/cpu_ops.h"
 #include "ops/cpu/gemm_bf16.h"
+#include "ops/cpu/sgemm.h"
 #include "util/err.h"
 
 /* Thread-private scratch of at least n floats, grown on demand. */
@@ -27,66 +28,53 @@ static float *scratch(float **buf, size_t *cap, size_t n) {
 
 /* A head's keys or values as the B operand of its block products: op(B) is
  * [k, n], x itself, or x^T when trans (x stored [n, k]); each query block
- * uses a prefix of it. Under --precision bf16 it is packed into bf16 panels
- * once for all the query blocks, not once per block (work that grew as
- * T^2 / 64; tiny bf16 train step 1-2% faster); the bits are those of
- * per-block products. */
+ * uses a prefix of it. Packed into the GEMM's panels once for all the query
+ * blocks, not once per block (work that grew as T^2 / 64): in bf16 panels
+ * under --precision bf16 (tiny bf16 train step 1-2% faster), in dusk's fp32
+ * panels when x is transposed (untransposed, the products of 64 query rows
+ * read B in place anyway). The bits are those of per-block products. */
+typedef enum { HEAD_UNPACKED, HEAD_BF16, HEAD_FP32 } HeadPacking;
 typedef struct {
     const float *x;
-    int ld, trans, packed;
+    int ld, trans, n, k;
+    HeadPacking packing;
     Bf16PackedB bf16;
+    SgemmPackedB fp32;
 } HeadOperand;
+
+static HeadPacking head_packing(int trans, int k) {
+    if (ops_precision() == PRECISION_BF16) return bf16_packed_b_fits(k) ? HEAD_BF16 : HEAD_UNPACKED;
+    return ops_gemm_impl() == GEMM_IMPL_DUSK && trans && sgemm_packed_b_fits(k) ? HEAD_FP32 : HEAD_UNPACKED;
+}
 
 static void head_operand_set(HeadOperand *o, const float *x, int ld, int trans, int n, int k) {
     /* the same kv head again (forward: the query heads of a group): an
      * operand lives within one attention call, so its packing still holds */
-    if (o->packed && o->x == x && o->ld == ld && o->trans == trans && o->bf16.n == n && o->bf16.k == k) return;
-    o->x = x, o->ld = ld, o->trans = trans;
-    o->packed = ops_precision() == PRECISION_BF16 && bf16_packed_b_fits(k);
-    if (o->packed) bf16_packed_b_set(&o->bf16, trans, n, k, x, ld);
+    if (o->x == x && o->ld == ld && o->trans == trans && o->n == n && o->k == k) return;
+    o->x = x, o->ld = ld, o->trans = trans, o->n = n, o->k = k;
+    o->packing = head_packing(trans, k);
+    if (o->packing == HEAD_BF16) bf16_packed_b_set(&o->bf16, trans, n, k, x, ld);
+    if (o->packing == HEAD_FP32) sgemm_packed_b_set(&o->fp32, trans, n, k, x, ld);
+}
+
+static void head_operand_free(HeadOperand *o) {
+    bf16_packed_b_free(&o->bf16);
+    sgemm_packed_b_free(&o->fp32);
 }
 
 /* C = alpha op(A) op(B)[:k, :n] + beta C */
 static void head_product(int trans_a, int m, int n, int k, float alpha, const float *a, int lda, const HeadOperand *b,
                          float beta, float *c, int ldc) {
-    if (b->packed) gemm_bf16_prepacked(trans_a, m, n, k, alpha, a, lda, &b->bf16, beta, c, ldc);
-    else cpu_gemm(trans_a, b->trans, m, n, k, alpha, a, lda, b->x, b->ld, beta, c, ldc);
+    switch (b->packing) {
+    case HEAD_BF16: gemm_bf16_prepacked(trans_a, m, n, k, alpha, a, lda, &b->bf16, beta, c, ldc); break;
+    case HEAD_FP32: sgemm_prepacked(trans_a, m, n, k, alpha, a, lda, &b->fp32, beta, c, ldc); break;
+    case HEAD_UNPACKED: cpu_gemm(trans_a, b->trans, m, n, k, alpha, a, lda, b->x, b->ld, beta, c, ldc); break;
+    }
 }
 
 /* Rows are processed in blocks of ATT_BLOCK queries; block [i0, i1) only
  * needs keys [0, i1), which skips most of the masked upper triangle. */
 #define ATT_BLOCK 64
-
-/* Rows i0..i1-1 of the probabilities, stored as p[(i - i0) * ld + j] for
- * j < i1: P = exp(S - lse) on and below the diagonal, 0 above. With
- * lse_in == NULL the row log-sum-exp is computed and stored in lse_out. */
-static void causal_softmax_block(float *p, int ld, int i0, int i1, const float *lse_in, float *lse_out) {
-    for (int i = i0; i < i1; i++) {
-        float *row = p + (size_t)(i - i0) * ld;
-        int n = i + 1;
-        if (lse_in) {
-            float l = lse_in[i];
-#pragma omp simd
-            for (int j = 0; j < n; j++) row[j] = fast_expf(row[j] - l);
-        } else {
-            /* one pass of exponentials: e^(s - max), then normalise */
-            float mx = row[0];
-#pragma omp simd reduction(max : mx)
-            for (int j = 1; j < n; j++) mx = row[j] > mx ? row[j] : mx;
-            float sum = 0.0f;
-#pragma omp simd reduction(+ : sum)
-            for (int j = 0; j < n; j++) {
-                row[j] = fast_expf(row[j] - mx);
-                sum += row[j];
-            }
-            float inv = 1.0f / sum;
-#pragma omp simd
-            for (int j = 0; j < n; j++) row[j] *= inv;
-            lse_out[i] = mx + logf(sum);
-        }
-        for (int j = n; j < i1; j++) row[j] = 0.0f;
-    }
-}
 
 /* Operands: keys_t K^T (op(B) = K^T: [hd, T]), values V ([T, hd]). */
 static void attention_forward_head(float *oh, float *lse, const float *qh, const HeadOperand *keys_t,
@@ -94,7 +82,7 @@ static void attention_forward_head(float *oh, float *lse, const float *qh, const
     for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
         int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, rows = i1 - i0;
         head_product(0, rows, i1, hd, scale, qh + (size_t)i0 * ldq, ldq, keys_t, 0.0f, p, T); /* S = Q K^T */
-        causal_softmax_block(p, T, i0, i1, NULL, lse);
+        attention_softmax_block(p, T, i0, i1, NULL, lse);
         head_product(0, rows, hd, i1, 1.0f, p, T, values, 0.0f, oh + (size_t)i0 * ldq, ldq); /* O = P V */
     }
 }
@@ -118,7 +106,7 @@ void cpu_attention_forward(float *out, float *lse, const float *q, const float *
             attention_forward_head(out + (size_t)b * T * ldq + h * hd, lse + (size_t)bh * T,
                                    q + (size_t)b * T * ldq + h * hd, &keys_t, &values, T, hd, ldq, scale, p);
         }
-        bf16_packed_b_free(&keys_t.bf16), bf16_packed_b_free(&values.bf16);
+        head_operand_free(&keys_t), head_operand_free(&values);
         free(buf);
     }
 }
@@ -138,17 +126,10 @@ static void attention_backward_head(float *dqh, float *dkg, float *dvg, const fl
         int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, rows = i1 - i0;
         const float *qb = qh + (size_t)i0 * ldq, *dob = doh + (size_t)i0 * ldq;
         head_product(0, rows, i1, hd, scale, qb, ldq, &kv->keys_t, 0.0f, p, T); /* S = Q K^T */
-        causal_softmax_block(p, T, i0, i1, lse, NULL);
+        attention_softmax_block(p, T, i0, i1, lse, NULL);
         cpu_gemm(1, 0, i1, hd, rows, 1.0f, p, T, dob, ldq, 1.0f, dvg, ldkv);    /* dV += P^T dO */
         head_product(0, rows, i1, hd, 1.0f, dob, ldq, &kv->values_t, 0.0f, dp, T); /* dP = dO V^T */
-        for (int i = i0; i < i1; i++) {
-            const float *o = oh + (size_t)i * ldq, *d = doh + (size_t)i * ldq;
-            float dot = 0.0f;
-            for (int x = 0; x < hd; x++) dot += o[x] * d[x];
-            float *pr = p + (size_t)(i - i0) * T, *dpr = dp + (size_t)(i - i0) * T;
-            for (int j = 0; j <= i; j++) dpr[j] = pr[j] * (dpr[j] - dot);
-            for (int j = i + 1; j < i1; j++) dpr[j] = 0.0f;
-        }
+        attention_dscores_block(dp, p, T, oh + (size_t)i0 * ldq, dob, ldq, hd, i0, i1);
         head_product(0, rows, hd, i1, scale, dp, T, &kv->keys, 0.0f, dqh + (size_t)i0 * ldq, ldq); /* dQ = dS K */
         cpu_gemm(1, 0, i1, hd, rows, scale, dp, T, qb, ldq, 1.0f, dkg, ldkv); /* dK += dS^T Q */
     }
@@ -187,7 +168,7 @@ void cpu_attention_backward(float *dq, float *dk, float *dv, const float *dout, 
                                         work + (size_t)ATT_BLOCK * T);
             }
         }
-        bf16_packed_b_free(&kv.keys_t.bf16), bf16_packed_b_free(&kv.values_t.bf16), bf16_packed_b_free(&kv.keys.bf16);
+        head_operand_free(&kv.keys_t), head_operand_free(&kv.values_t), head_operand_free(&kv.keys);
         free(buf);
     }
 }

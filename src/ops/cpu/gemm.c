@@ -27,6 +27,7 @@ int ops_set_precision(const char *name) {
 }
 
 Precision ops_precision(void) { return g_precision; }
+GemmImpl ops_gemm_impl(void) { return g_impl; }
 const char *ops_gemm_impl_name(void) { return g_impl == GEMM_IMPL_DUSK ? "dusk" : "openblas"; }
 const char *ops_precision_name(void) { return g_precision == PRECISION_BF16 ? "bf16" : "fp32"; }
 const char *ops_gemm_kernel_name(void) {

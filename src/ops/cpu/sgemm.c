@@ -1,8 +1,8 @@
 /* dusk's SGEMM driver, in the BLIS manner: for each NC-wide column block and
  * KC-deep slice of K, B is packed into NR-wide panels, then each MC-row block
  * of A into MR-row panels, and the micro-kernel runs over the tiles (A is
- * read in place when B has few panels, B when C has few rows; short edge
- * tiles get kernels with fewer rows). Threads
+ * read in place unless its rows alias in L1, see a_read_in_place; B when C
+ * has few rows; short edge tiles get kernels with fewer rows). Threads
  * take chunks of whole rows (or columns) of C and pack what they need
  * themselves: no barriers, and a thread that loses its core on a shared
  * machine holds back only its current chunk.
@@ -94,6 +94,8 @@ int sgemm_set_kernel(const char *name) {
 
 const char *sgemm_kernel_name(void) { return current_kernel()->name; }
 
+int sgemm_uses_avx512(void) { return current_kernel() == &sgemm_kernel_avx512; }
+
 /* ---- per-thread pack buffers, kept between calls ---- */
 
 typedef struct {
@@ -134,6 +136,20 @@ typedef struct {
  * rounded up to a multiple of unit. */
 static int block_size(int count, int target, int unit) {
     return round_up(ceil_div(count, ceil_div(count, target)), unit);
+}
+
+/* Whether the micro-kernel reads A where it lies rather than from packed
+ * panels (Plan.a_direct). Packing costs a pass over A per column block,
+ * which only pays when reading in place is slow: an A stored [k, m] is
+ * read a row of 14 floats per k step, about as well as a panel (tiny
+ * train step, each dW product 3-7% faster in place); a row-major A is
+ * read from MR rows lda apart at once, fine unless those rows fall into
+ * one or two L1 sets (lda a multiple of 512 floats: the lm_head's dX with
+ * k 4096 ran at 2/3 speed in place), where packing wins. With few B
+ * panels packing never pays (few tiles reuse each A panel). */
+static int a_read_in_place(int trans_a, int n, int lda, const SgemmKernel *kern) {
+    if (trans_a || n <= A_DIRECT_MAX_PANELS * kern->nr) return 1;
+    return lda % 512 != 0;
 }
 
 /* ---- packing ---- */
@@ -372,21 +388,66 @@ void sgemm_dusk(int trans_a, int trans_b, int m, int n, int k, float alpha, cons
     Plan pl = {.kern = kern, .trans_a = trans_a, .trans_b = trans_b, .m = m, .n = n, .k = k, .lda = lda,
                .ldb = ldb, .ldc = ldc, .alpha = alpha, .beta = beta, .a = a, .b = b, .c = c};
     pl.kc = block_size(k, KC_MAX, 1);
-    pl.a_direct = n <= A_DIRECT_MAX_PANELS * kern->nr;
+    pl.a_direct = a_read_in_place(trans_a, n, lda, kern);
     pl.b_direct = !trans_b && m <= B_DIRECT_MAX_ROWS;
     pl.threads = thread_count(m, n, k);
-    /* Splitting rows makes every chunk pack all of B (n x k), splitting
-     * columns all of A (m x k): repeat the smaller. */
-    pl.split_m = n <= m;
+    /* Splitting rows makes every chunk pack all of B (n x k, a read and a
+     * write), splitting columns pack (or, in place, read) all of A (m x k):
+     * repeat the smaller. (Tiny train step, the q/o dW product, m = n =
+     * 256 with A in place: 270 -> 290 GFLOP/s split by columns.) */
+    pl.split_m = pl.a_direct ? 2 * n <= m : n <= m;
     if (pl.threads == 1) {
         sgemm_region(&pl, 0, m, 0, n);
         return;
     }
     /* The same number of chunks per thread (balanced when every thread has
      * its core), more than one when they are big: on a shared machine a
-     * thread that loses its core then holds back one chunk, not half of C. */
+     * thread that loses its core then holds back one chunk, not half of C.
+     * (Threads packing one shared B and then taking small row tasks, as
+     * gemm_bf16 does, measured 10-15% slower on every split-by-rows product
+     * of the tiny step: the barrier, and half of B coming from the other
+     * core's cache.) */
     int count = pl.split_m ? m : n, per_thread = count / (pl.threads * CHUNK_MIN);
     int chunks = pl.threads * (per_thread < 1 ? 1 : per_thread > CHUNKS_PER_THREAD ? CHUNKS_PER_THREAD : per_thread);
 #pragma omp parallel for num_threads(pl.threads) schedule(dynamic, 1)
     for (int ch = 0; ch < chunks; ch++) sgemm_chunk(&pl, ch, chunks);
+}
+
+/* ---- a B operand packed once for several products ---- */
+
+int sgemm_packed_b_fits(int k) { return k >= 1 && k <= KC_MAX; }
+
+void sgemm_packed_b_set(SgemmPackedB *pb, int trans_b, int n, int k, const float *b, int ldb) {
+    if (!sgemm_packed_b_fits(k)) dusk_die("sgemm_packed_b_set: k %d is not within one slice (1..%d)", k, KC_MAX);
+    const SgemmKernel *kern = current_kernel();
+    size_t count = (size_t)round_up(n, kern->nr) * k;
+    if (pb->cap < count) {
+        free(pb->panels);
+        pb->panels = xmalloc(count * sizeof(float));
+        pb->cap = count;
+    }
+    pb->kern = kern, pb->n = n, pb->k = k;
+    pack_panels(b, ldb, trans_b, n, k, kern->nr, pb->panels);
+}
+
+void sgemm_packed_b_free(SgemmPackedB *pb) {
+    free(pb->panels);
+    *pb = (SgemmPackedB){0};
+}
+
+/* sgemm_dusk splits no K of at most KC_MAX, and a tile's bits do not depend
+ * on whether A was packed (the kernel does the same operations for either
+ * stride form) nor on which panel buffer B's panel sits in: so a prefix of
+ * the panels with A in place gives sgemm_dusk's bits. */
+void sgemm_prepacked(int trans_a, int m, int n, int k, float alpha, const float *a, int lda, const SgemmPackedB *b,
+                     float beta, float *c, int ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (n > b->n || k != b->k) dusk_die("sgemm_prepacked: %d x %d of a packed B of %d x %d", k, n, b->k, b->n);
+    if (alpha == 0.0f) {
+        scale_c(m, n, beta, c, ldc);
+        return;
+    }
+    Plan pl = {.kern = b->kern, .trans_a = trans_a, .m = m, .n = n, .k = k, .lda = lda, .ldc = ldc,
+               .alpha = alpha, .beta = beta, .a = a, .c = c, .kc = k, .a_direct = 1, .threads = 1};
+    run_block(&pl, k, NULL, b->panels, 0, m, 0, n, 0, beta);
 }

@@ -65,6 +65,31 @@ extern const SgemmKernel sgemm_kernel_plain;
 int sgemm_set_kernel(const char *name);
 /* The micro-kernel in use (resolving DUSK_GEMM_KERNEL on first use). */
 const char *sgemm_kernel_name(void);
+/* 1 when that kernel is avx512: the CPU kernels with AVX-512 versions of
+ * their loops (attention_rows.c, ...) follow it, so forcing avx2 or plain
+ * runs their portable versions too. */
+int sgemm_uses_avx512(void);
+
+/* A B operand packed once into the kernel's panels and used by several
+ * products on the calling thread (attention: a head's keys serve every block
+ * of queries). Zero-initialise; sgemm_packed_b_set packs op(B) [k, n]
+ * (trans_b: B stored [n, k]), growing the buffer; k at most one K slice
+ * (sgemm_packed_b_fits). */
+typedef struct {
+    const SgemmKernel *kern; /* whose panel width it was packed for */
+    float *panels;
+    size_t cap; /* floats */
+    int n, k;
+} SgemmPackedB;
+
+int sgemm_packed_b_fits(int k);
+void sgemm_packed_b_set(SgemmPackedB *pb, int trans_b, int n, int k, const float *b, int ldb);
+void sgemm_packed_b_free(SgemmPackedB *pb);
+/* sgemm_dusk with op(B) = the first n columns of the packed one (all of its
+ * k), on the calling thread, A read in place: the same bits as sgemm_dusk on
+ * the unpacked operand. */
+void sgemm_prepacked(int trans_a, int m, int n, int k, float alpha, const float *a, int lda, const SgemmPackedB *b,
+                     float beta, float *c, int ldc);
 
 /* Same contract as gemm() in ops.h, always with dusk's kernels. */
 void sgemm_dusk(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,

@@ -1,28 +1,69 @@
 /* Log-softmax and fused softmax cross-entropy over the vocabulary. */
+#include <immintrin.h>
 #include <math.h>
 
 #include "ops/fast_exp.h"
 #include "ops/cpu/cpu_ops.h"
+#include "ops/cpu/lane_sum.h"
+#include "ops/cpu/sgemm.h"
+#include "ops/cpu/vec_avx512.h"
 #include "ops/reduce.h"
 
 /* max over a row (vectorised: max is exact, so the order does not matter). */
-static float row_max(const float *x, int v) {
+static float row_max_portable(const float *x, int v) {
     float mx = x[0];
 #pragma omp simd reduction(max : mx)
     for (int j = 1; j < v; j++) mx = x[j] > mx ? x[j] : mx;
     return mx;
 }
 
-/* e[j] = exp(x[j] - mx) for j < n, then their sum in double. Two loops on
- * purpose: GCC vectorises each, but not the fused one (a float exp feeding
- * a double sum). */
-static double exp_shifted_sum(float *e, const float *x, int n, float mx) {
+/* e[j] = exp(x[j] - mx) for j < n, then their sum in double, in
+ * lane_sum.h's order. Two loops on purpose: GCC vectorises each, but not the
+ * fused one (a float exp feeding a double sum). */
+static double exp_shifted_sum_portable(float *e, const float *x, int n, float mx) {
 #pragma omp simd
     for (int j = 0; j < n; j++) e[j] = fast_expf(x[j] - mx);
-    double sum = 0.0;
-#pragma omp simd reduction(+ : sum)
-    for (int j = 0; j < n; j++) sum += e[j];
-    return sum;
+    return lane_sum_d(e, n);
+}
+
+/* The same bits in one pass over 16 floats at a time, lanes 0..7 and 8..15
+ * summed in two double vectors (the vocabulary's 4096..128k terms). */
+__attribute__((target("avx512f"))) static double exp_shifted_sum_avx512(float *e, const float *x, int n, float mx) {
+    __m512 s = _mm512_set1_ps(mx);
+    __m512d lo = _mm512_setzero_pd(), hi = _mm512_setzero_pd();
+    int j = 0;
+    for (; j + 16 <= n; j += 16) {
+        __m512 ej = exp_avx512(_mm512_sub_ps(_mm512_loadu_ps(x + j), s));
+        _mm512_storeu_ps(e + j, ej);
+        lo = _mm512_add_pd(lo, _mm512_cvtps_pd(_mm512_castps512_ps256(ej)));
+        hi = _mm512_add_pd(hi, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(ej), 1))));
+    }
+    if (j < n) {
+        __mmask16 m = AVX512_LANES(n - j);
+        __m512 ej = _mm512_maskz_mov_ps(m, exp_avx512(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, x + j), s)));
+        _mm512_mask_storeu_ps(e + j, m, ej);
+        lo = _mm512_add_pd(lo, _mm512_cvtps_pd(_mm512_castps512_ps256(ej)));
+        hi = _mm512_add_pd(hi, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(ej), 1))));
+    }
+    return tree_sum_pd_avx512(lo, hi);
+}
+
+/* The AVX-512 versions where dusk's GEMM kernel is avx512 (sgemm.h). */
+static float row_max(const float *x, int v) {
+    return sgemm_uses_avx512() ? row_max_avx512(x, v) : row_max_portable(x, v);
+}
+
+static double exp_shifted_sum(float *e, const float *x, int n, float mx) {
+    return sgemm_uses_avx512() ? exp_shifted_sum_avx512(e, x, n, mx) : exp_shifted_sum_portable(e, x, n, mx);
+}
+
+static void scale_row(float *x, int v, float k) {
+    if (sgemm_uses_avx512()) {
+        scale_row_avx512(x, v, k);
+        return;
+    }
+#pragma omp simd
+    for (int j = 0; j < v; j++) x[j] *= k;
 }
 
 double cpu_log_softmax_row(float *out, const float *logits, int v) {
@@ -57,9 +98,7 @@ double cpu_cross_entropy_row(float *d, const float *row, int t, int v, float sca
      * itself, so the target's logit is read first), then scaled by 1/sum */
     float target_logit = row[t], mx = row_max(row, v);
     double sum = exp_shifted_sum(d, row, v, mx);
-    float k = (float)(scale / sum);
-#pragma omp simd
-    for (int j = 0; j < v; j++) d[j] *= k;
+    scale_row(d, v, (float)(scale / sum));
     d[t] -= scale;
     return mx + log(sum) - target_logit;
 }
