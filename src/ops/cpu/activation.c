@@ -87,7 +87,7 @@ __attribute__((target("avx512f"))) static void swiglu_forward_avx512(float *h, c
     for (size_t ch = 0; ch < chunks; ch++) {
         size_t i = ch * SWIGLU_CHUNK, end = ch + 1 < chunks ? i + SWIGLU_CHUNK : n;
         for (; i + 16 <= end; i += 16) swiglu_forward_step(h, gate, up, i, (__mmask16)0xffff);
-        if (i < end) swiglu_forward_step(h, gate, up, i, AVX512_LANES(end - i));
+        if (i < end) swiglu_forward_step(h, gate, up, i, first_lanes((int)(end - i)));
     }
 }
 
@@ -98,7 +98,7 @@ __attribute__((target("avx512f"))) static void swiglu_backward_avx512(float *dga
     for (size_t ch = 0; ch < chunks; ch++) {
         size_t i = ch * SWIGLU_CHUNK, end = ch + 1 < chunks ? i + SWIGLU_CHUNK : n;
         for (; i + 16 <= end; i += 16) swiglu_backward_step(dgate, dup, dh, gate, up, i, (__mmask16)0xffff);
-        if (i < end) swiglu_backward_step(dgate, dup, dh, gate, up, i, AVX512_LANES(end - i));
+        if (i < end) swiglu_backward_step(dgate, dup, dh, gate, up, i, first_lanes((int)(end - i)));
     }
 }
 

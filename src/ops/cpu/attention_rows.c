@@ -65,7 +65,7 @@ __attribute__((target("avx512f"))) static float exp_shifted_row_avx512(float *ro
         _mm512_storeu_ps(row + j, e);
     }
     if (j < n) {
-        __mmask16 m = AVX512_LANES(n - j);
+        __mmask16 m = first_lanes(n - j);
         __m512 e = exp_avx512(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, row + j), s));
         sum = _mm512_mask_add_ps(sum, m, sum, e);
         _mm512_mask_storeu_ps(row + j, m, e);
@@ -97,7 +97,7 @@ __attribute__((target("avx512f"))) static float dot_avx512(const float *a, const
     for (; x + 16 <= n; x += 16)
         acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_loadu_ps(a + x), _mm512_loadu_ps(b + x)));
     if (x < n) {
-        __mmask16 m = AVX512_LANES(n - x);
+        __mmask16 m = first_lanes(n - x);
         acc = _mm512_mask_add_ps(acc, m, acc, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, a + x), _mm512_maskz_loadu_ps(m, b + x)));
     }
     return tree_sum_avx512(acc);
@@ -114,7 +114,7 @@ __attribute__((target("avx512f"))) static void dscores_block_avx512(float *dp, c
         for (; j + 16 <= n; j += 16)
             _mm512_storeu_ps(dpr + j, _mm512_mul_ps(_mm512_loadu_ps(pr + j), _mm512_sub_ps(_mm512_loadu_ps(dpr + j), dot)));
         if (j < n) {
-            __mmask16 m = AVX512_LANES(n - j);
+            __mmask16 m = first_lanes(n - j);
             __m512 d = _mm512_sub_ps(_mm512_maskz_loadu_ps(m, dpr + j), dot);
             _mm512_mask_storeu_ps(dpr + j, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, pr + j), d));
         }

@@ -7,6 +7,7 @@
 #include <immintrin.h>
 
 #include "ops/cpu/gemm_bf16.h"
+#include "ops/cpu/vec_avx512.h"
 
 #define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
@@ -41,8 +42,6 @@ BF16_TARGET static inline __m512i round_32(__m512 a, __m512 b) {
     }
     return (__m512i)_mm512_cvtne2ps_pbh(b, a);
 }
-
-static __mmask16 first_lanes(int count) { return count <= 0 ? 0 : count >= 16 ? 0xFFFF : (__mmask16)((1u << count) - 1); }
 
 /* Stores the words of rows r0 .. r0+15 (r0 a multiple of 16) for pair p into
  * their panels: one panel when R >= 16, two panels of 8 when R is 8. */

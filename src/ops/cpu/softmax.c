@@ -39,7 +39,7 @@ __attribute__((target("avx512f"))) static double exp_shifted_sum_avx512(float *e
         hi = _mm512_add_pd(hi, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(ej), 1))));
     }
     if (j < n) {
-        __mmask16 m = AVX512_LANES(n - j);
+        __mmask16 m = first_lanes(n - j);
         __m512 ej = _mm512_maskz_mov_ps(m, exp_avx512(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, x + j), s)));
         _mm512_mask_storeu_ps(e + j, m, ej);
         lo = _mm512_add_pd(lo, _mm512_cvtps_pd(_mm512_castps512_ps256(ej)));

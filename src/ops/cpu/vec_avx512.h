@@ -9,14 +9,17 @@
  * leaves a row's last 1..15 elements to an 8-wide and a scalar copy; here the
  * clamps are one max and one min, and a row's tail is one masked vector.
  * Only for functions compiled with target("avx512f"), called where the CPU
- * has it (sgemm_uses_avx512()). */
+ * has it (sgemm_uses_avx512(); the bf16 kernel checks its own features). */
 #ifndef DUSK_OPS_CPU_VEC_AVX512_H
 #define DUSK_OPS_CPU_VEC_AVX512_H
 
 #include <immintrin.h>
 
-/* The first n (0 <= n <= 16) lanes. */
-#define AVX512_LANES(n) ((__mmask16)((1u << (n)) - 1u))
+/* The mask of the first count lanes (none for count <= 0, all 16 for count
+ * >= 16): a row's tail, or what is left of one. */
+static inline __mmask16 first_lanes(int count) {
+    return count <= 0 ? 0 : count >= 16 ? 0xFFFF : (__mmask16)((1u << count) - 1);
+}
 
 __attribute__((target("avx512f"), always_inline)) static inline __m512 exp_avx512(__m512 x) {
     /* x < -87.3 ? -87.3 : x, then x > 88.7 ? 88.7 : x: max and min return
@@ -67,7 +70,7 @@ __attribute__((target("avx512f"))) static inline float row_max_avx512(const floa
     int j = 0;
     for (; j + 16 <= n; j += 16) mx = _mm512_max_ps(_mm512_loadu_ps(x + j), mx);
     if (j < n) {
-        __mmask16 m = AVX512_LANES(n - j);
+        __mmask16 m = first_lanes(n - j);
         mx = _mm512_mask_max_ps(mx, m, _mm512_maskz_loadu_ps(m, x + j), mx);
     }
     return _mm512_reduce_max_ps(mx);
@@ -79,7 +82,7 @@ __attribute__((target("avx512f"))) static inline void scale_row_avx512(float *x,
     int j = 0;
     for (; j + 16 <= n; j += 16) _mm512_storeu_ps(x + j, _mm512_mul_ps(_mm512_loadu_ps(x + j), vk));
     if (j < n) {
-        __mmask16 m = AVX512_LANES(n - j);
+        __mmask16 m = first_lanes(n - j);
         _mm512_mask_storeu_ps(x + j, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + j), vk));
     }
 }
