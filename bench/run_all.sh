@@ -55,6 +55,18 @@ print(f"   {cfg}: bf16 vs pytorch fp32 ({torch['tokens_per_s']:.0f} tok/s): "
       f"{med[bf16] / torch['tokens_per_s']:.2f}x (target >= {2.5 if cfg == 'tiny' else 2.0}x)")
 PY
 done
+echo "== bf16 / fp32 with the steps taking turns (train_step --alternate: both timed over the same minutes), 20 steps of each"
+for cfg in tiny small; do
+    for r in $(seq "$ROUNDS"); do
+        /usr/bin/python3 - "$("$B/bench/train_step" "$cfg" 20 --alternate)" <<'PY'
+import json, sys
+a = json.loads(sys.argv[1])
+print(f"   {a['config']}: fp32 {a['tokens_per_s']:.0f} tok/s, bf16 {a['bf16_tokens_per_s']:.0f} tok/s, "
+      f"bf16/fp32 {a['bf16_speedup']:.3f}x (target >= 1.6x); fp32 at {a['gflops'] / a['sgemm_peak_gflops']:.2f} "
+      f"of the GEMM peak (target >= 0.85 on tiny)")
+PY
+    done
+done
 echo "== unlearning step NPO+KL (trainable model + frozen reference), $THREADS threads, median of $STEPS steps"
 for cfg in tiny small; do
     d=$("$B/bench/unlearn_step" "$cfg" "$STEPS" NPO+KL)

@@ -3,7 +3,13 @@
  * achieved GFLOP/s, model TFLOP/s (6 N per token) and, on the CPU, an sgemm
  * peak measured in the same process; on cuda the peak device memory.
  *   train_step CONFIG(tiny|small|1b) [steps] [--recompute] [--precision fp32|bf16]
- *              [--gemm dusk|openblas] [--device cpu|cuda] */
+ *              [--gemm dusk|openblas] [--device cpu|cuda] [--alternate]
+ * --alternate: fp32 and bf16 steps taking turns (steps of each), so that
+ * both are timed over the same minutes: the line's step_s, tokens_per_s and
+ * gflops are fp32's, and bf16_step_s, bf16_tokens_per_s and bf16_speedup
+ * (fp32 step / bf16 step) are added (separate runs minutes apart moved the
+ * tiny ratio between 1.43 and 1.57; taking turns step by step, runs agree
+ * within about 1%). */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +63,24 @@ static double peak_gflops(Peak *p) {
 
 static void peak_free(Peak *p) { free(p->a), free(p->b), free(p->c), free(p->times); }
 
+/* --alternate: the step times of each precision (0 fp32, 1 bf16). */
+typedef struct {
+    double *times[2];
+    int count[2];
+} Alternation;
+
+static void alternation_add(Alternation *a, int which, double t) {
+    a->times[which] = realloc(a->times[which], sizeof(double) * (a->count[which] + 1));
+    a->times[which][a->count[which]++] = t;
+}
+
+static double alternation_median(Alternation *a, int which) {
+    qsort(a->times[which], a->count[which], sizeof(double), cmp_double);
+    double m = a->times[which][a->count[which] / 2];
+    free(a->times[which]);
+    return m;
+}
+
 int main(int argc, char **argv) {
     const char *name = argc > 1 ? argv[1] : "tiny";
     int steps = argc > 2 ? atoi(argv[2]) : 5;
@@ -64,9 +88,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "train_step: steps must be at least 1 (got '%s')\n", argv[2]);
         return 2;
     }
-    int recompute = 0;
+    int recompute = 0, alternate = 0;
     for (int i = 3; i < argc; i++) {
         if (!strcmp(argv[i], "--recompute")) recompute = 1;
+        else if (!strcmp(argv[i], "--alternate")) alternate = 1;
         else if (!bench_compute_arg(argc, argv, &i)) {
             fprintf(stderr, "train_step: bad argument '%s'\n", argv[i]);
             return 2;
@@ -88,14 +113,21 @@ int main(int argc, char **argv) {
     optimizer_config_defaults(&oc);
     Optimizer opt;
     optimizer_init(&opt, &m, &oc);
-    double *times = malloc(sizeof(double) * (steps + 1)), loss = 0;
+    if (alternate && ops_device() != DEVICE_CPU) {
+        fprintf(stderr, "train_step: --alternate runs on the CPU backend only\n");
+        return 2;
+    }
+    int runs = alternate ? 2 * steps + 1 : steps; /* alternate: step 0 warms fp32 up, step 1 bf16 */
+    double *times = malloc(sizeof(double) * (runs + 1)), loss = 0;
+    Alternation alt = {0};
     /* at least 31 peak runs in all (with 7, one stall of the other core
      * moved the median by up to 25%) */
-    int peak_per_step = steps >= 16 ? 2 : (31 + steps - 1) / steps;
+    int peak_per_step = runs >= 16 ? 2 : (31 + runs - 1) / runs;
     Peak peak = {0};
     int on_cpu = ops_device() == DEVICE_CPU; /* the peak is a host GEMM: measured on the CPU backend only */
-    if (on_cpu) peak_init(&peak, N, c.hidden_size, c.hidden_size, peak_per_step * steps);
-    for (int s = 0; s <= steps; s++) { /* step 0 is warm-up */
+    if (on_cpu) peak_init(&peak, N, c.hidden_size, c.hidden_size, peak_per_step * runs);
+    for (int s = 0; s <= runs; s++) { /* step 0 is warm-up */
+        if (alternate) ops_set_precision(s % 2 ? "bf16" : "fp32");
         double t0 = now_seconds();
         model_forward(&m, &a, ids, c.num_hidden_layers);
         float scale = 1.0f / (B * (T - 1));
@@ -103,10 +135,15 @@ int main(int argc, char **argv) {
         loss = model_cross_entropy(&m, &a, scale, 1) * scale;
         optimizer_step(&opt, &m);
         times[s] = seconds_since(t0);
+        if (alternate && s > 1) alternation_add(&alt, s % 2, times[s]);
         if (on_cpu && s > 0) peak_run(&peak, 2, peak_per_step);
     }
-    qsort(times + 1, steps, sizeof(double), cmp_double);
-    double med = times[1 + steps / 2];
+    qsort(times + 1, runs, sizeof(double), cmp_double);
+    double med = times[1 + runs / 2], bf16_med = 0;
+    if (alternate) { /* the line's step, tokens/s and GFLOP/s: fp32's */
+        med = alternation_median(&alt, 0), bf16_med = alternation_median(&alt, 1);
+        ops_set_precision("fp32");
+    }
     /* FLOPs actually computed: 6 per weight per token for every matmul
      * weight (embedding lookup excluded, lm_head included), plus attention's
      * seven T x T-sized products per head (QK^T and PV forward; recomputed
@@ -122,6 +159,9 @@ int main(int argc, char **argv) {
            name, omp_get_max_threads(), B, T, med, N / med, flops / med / 1e9, 6.0 * linear_w * N / med / 1e12);
     if (on_cpu) printf("\"sgemm_peak_gflops\": %.1f, ", peak_gflops(&peak)), peak_free(&peak);
     else printf("\"sgemm_peak_gflops\": null, ");
+    if (alternate)
+        printf("\"bf16_step_s\": %.4f, \"bf16_tokens_per_s\": %.1f, \"bf16_speedup\": %.3f, ", bf16_med,
+               N / bf16_med, med / bf16_med);
     printf("\"loss\": %.4f, \"precision\": \"%s\", \"gemm\": \"%s\", \"gemm_kernel\": \"%s\", \"bf16_kernel\": \"%s\", ",
            loss, ops_precision_name(), ops_gemm_impl_name(), ops_gemm_kernel_name(), ops_bf16_kernel_name());
     bench_print_device_keys();

@@ -5,8 +5,9 @@
  * C), leading dimensions wider than the rows, every row count of the edge
  * tiles with A packed and read in place (and the same bits either way), a B
  * packed once for several products (sgemm_prepacked: sgemm_dusk's bits);
- * then determinism (repeat, 1 vs 2 threads, AVX-512 vs AVX2) and calls from
- * inside an OpenMP parallel region.
+ * then determinism (repeat, 1 vs 2 threads, AVX-512 vs AVX2), a B block
+ * packed once for a thread's chunks of one call (never held over to the next
+ * call) and calls from inside an OpenMP parallel region.
  *
  * Tolerance: each output is a float dot product of length k, scaled by alpha
  * and added to beta*C. Standard error analysis bounds its error by
@@ -231,6 +232,22 @@ static void check_determinism(Rng *r, const char *kernel) {
     }
 }
 
+/* A product split by rows into more chunks than threads: a thread's second
+ * chunk uses the B block it packed for its first (packbuf_holds). Two such
+ * products with different B of one shape, back to back, must each match the
+ * reference: a block held from the earlier call would fail the second. */
+static void check_b_reuse(Rng *r, const char *kernel) {
+    omp_set_num_threads(2);
+    for (int tb = 0; tb < 2; tb++) {
+        Shape shape = {1800, 70, 130}; /* 1800 rows: 2 chunks a thread */
+        Case first = make_case(r, 0, tb, shape, 1.0f, 0.0f, 0), second = make_case(r, 0, tb, shape, 1.0f, 0.0f, 0);
+        float *c1 = run_case(&first), *c2 = run_case(&second);
+        CHECK_MSG(check_against_reference(&first, c1, kernel) == 0, "kernel %s: B reuse, first product", kernel);
+        CHECK_MSG(check_against_reference(&second, c2, kernel) == 0, "kernel %s: B reuse, second product", kernel);
+        free(c1), free(c2), free_case(&first), free_case(&second);
+    }
+}
+
 /* Attention calls gemm from every thread of a parallel loop: each call must
  * run on its own thread and give the same bits as a call from outside. */
 static void check_inside_parallel(Rng *r, const char *kernel) {
@@ -328,6 +345,7 @@ int main(void) {
         check_packed_a_same_bits(&r, kernels[i]);
         check_prepacked(&r, kernels[i]);
         check_determinism(&r, kernels[i]->name);
+        check_b_reuse(&r, kernels[i]->name);
         check_inside_parallel(&r, kernels[i]->name);
     }
     check_avx_kernels_agree(&r);

@@ -15,12 +15,16 @@
  *    sizes 1, 7, 17, 255, 1000 and others that are not multiples of the
  *    8 x 32 tile;
  *  - the same bits from both kernels, run after run, at 1 and 2 threads, and
- *    inside an OpenMP parallel region. */
+ *    inside an OpenMP parallel region;
+ *  - a B packed once (prepacked) and an A rounded to words once and read
+ *    where it lies (attention's products): the bits of gemm_bf16. */
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "ops/cpu/gemm_bf16.h"
@@ -289,6 +293,85 @@ static void check_prepacked(const Bf16Kernel *kern) {
         }
 }
 
+/* Words that end exactly where an unmapped page begins: reading one past
+ * them faults. */
+static uint32_t *words_before_guard(size_t count, void **map, size_t *map_bytes) {
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), bytes = count * sizeof(uint32_t);
+    size_t body = (bytes + page - 1) / page * page;
+    *map_bytes = body + page;
+    char *base = mmap(NULL, *map_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(base != MAP_FAILED);
+    CHECK(mprotect(base + body, page, PROT_NONE) == 0);
+    *map = base;
+    return (uint32_t *)(base + body - bytes);
+}
+
+/* bf16_row_words gives, word for word, what pack puts into panels (special
+ * values included, nothing written past a row's words), and the product on
+ * those words as they lie (gemm_bf16_words_prepacked) the bits of
+ * gemm_bf16_prepacked on the fp32 A: every prefix case of check_prepacked
+ * with A untransposed, m 37 (a last tile of 5 rows: the kernel must not read
+ * past the words' last row, which ends at an unmapped page here). */
+static void check_words(const Bf16Kernel *kern) {
+    gemm_bf16_set_kernel(kern->name);
+    static const int ks[] = {1, 2, 31, 32, 33, 64, 101};
+    static const uint32_t special[] = {0x00018000, 0x00008000, 0x80000001, 0x7FC00000, 0x7F800001, 0xFF800000,
+                                       0x80000000, 0x3F808000, 0x3F818000, 0x7F7FFFFF};
+    int bad_words = 0, bad_pad = 0;
+    for (size_t q = 0; q < sizeof ks / sizeof ks[0]; q++) {
+        int rows = 13, k = ks[q], kpairs = (k + 1) / 2, ld = k + 3, ldw = kpairs + 2;
+        float *src = matrix(rows, k, ld);
+        for (size_t i = 0; i < sizeof special / sizeof special[0]; i++)
+            src[(i * 7) % rows * ld + (i * 5) % k] = from_bits(special[i]);
+        uint32_t *panels = calloc((size_t)2 * BF16_MR * kpairs, sizeof(uint32_t));
+        uint32_t *words = malloc(sizeof(uint32_t) * (size_t)rows * ldw);
+        for (int i = 0; i < rows * ldw; i++) words[i] = 0xDEADBEEFu;
+        kern->pack(src, ld, 1, rows, k, BF16_MR, panels);
+        bf16_row_words(src, ld, rows, k, words, ldw);
+        for (int r = 0; r < rows; r++) {
+            for (int p = 0; p < kpairs; p++)
+                bad_words += words[r * ldw + p] != panels[(size_t)(r / BF16_MR) * BF16_MR * kpairs + p * BF16_MR + r % BF16_MR];
+            for (int p = kpairs; p < ldw; p++) bad_pad += words[r * ldw + p] != 0xDEADBEEFu;
+        }
+        free(src), free(panels), free(words);
+    }
+    CHECK_MSG(bad_words == 0, "%s: %d row words differ from the packed panels' words", kern->name, bad_words);
+    CHECK_MSG(bad_pad == 0, "%s: row words wrote %d words past their rows", kern->name, bad_pad);
+
+    static const int full[][2] = {{130, 70}, {131, 33}};
+    static const int use[][2] = {{0, 0}, {64, 33}, {2, 1}, {128, 64}};
+    int cases = 0, differ = 0;
+    for (int f = 0; f < 2; f++)
+        for (int tb = 0; tb < 2; tb++) {
+            Case whole = {0, tb, 37, full[f][1], full[f][0], 0.75f, 0.5f};
+            Operands o;
+            operands_make(&o, &whole, 1 + tb);
+            Bf16PackedB packed = {0};
+            bf16_packed_b_set(&packed, whole.tb, whole.n, whole.k, o.b, o.ldb);
+            for (size_t u = 0; u < sizeof use / sizeof use[0]; u++, cases++) {
+                Case t = whole;
+                if (use[u][0]) t.k = use[u][0] < whole.k ? use[u][0] : whole.k - 1 - whole.k % 2;
+                if (use[u][1]) t.n = use[u][1] < whole.n ? use[u][1] : whole.n;
+                int ldw = (t.k + 1) / 2;
+                void *map;
+                size_t map_bytes;
+                uint32_t *w = words_before_guard((size_t)t.m * ldw, &map, &map_bytes);
+                bf16_row_words(o.a, o.lda, t.m, t.k, w, ldw);
+                float *want = run(&t, &o), *got = malloc(sizeof(float) * (size_t)t.m * o.ldc);
+                memcpy(got, o.c0, sizeof(float) * (size_t)t.m * o.ldc);
+                gemm_bf16_words_prepacked(t.m, t.n, t.k, t.alpha, w, ldw, &packed, t.beta, got, o.ldc);
+                differ += !same_bits(got, want, (size_t)t.m * o.ldc);
+                free(want), free(got);
+                munmap(map, map_bytes);
+            }
+            bf16_packed_b_free(&packed);
+            operands_free(&o);
+        }
+    CHECK_MSG(differ == 0, "%s: words as they lie differ from gemm_bf16 on %d of %d cases", kern->name, differ, cases);
+    printf("%s: row words vs panels, words-in-place products vs gemm_bf16: %d cases, %d differ\n", kern->name, cases,
+           differ);
+}
+
 static void check_degenerate(void) {
     float a[4] = {NAN, NAN, NAN, NAN}, c[4] = {1, 2, NAN, 4};
     gemm_bf16(0, 0, 2, 2, 0, 1.0f, a, 2, a, 2, 0.0f, c, 2); /* k = 0, beta 0: zeros */
@@ -322,6 +405,7 @@ int main(void) {
             check_case(&t, idx % 3 == 0 ? 0 : 1 + idx % 5, kerns, nk);
         }
     for (int q = 0; q < nk; q++) check_prepacked(kerns[q]);
+    for (int q = 0; q < nk; q++) check_words(kerns[q]);
     gemm_bf16_set_kernel(NULL);
     check_in_parallel();
     check_degenerate();

@@ -72,19 +72,52 @@ static void head_product(int trans_a, int m, int n, int k, float alpha, const fl
     }
 }
 
+/* A block's rows as bf16 words (a thread's own buffer, ATT_BLOCK rows of
+ * ld words; allocated under bf16 only). */
+typedef struct {
+    uint32_t *w;
+    int ld;
+} BlockWords;
+
+/* C = alpha A op(B)[:k, :n] + beta C for a block's A (m rows, k wide, lda
+ * apart): the queries, the output's gradient, the probabilities or their
+ * gradient. Under bf16 A's rows become words in place (bf16_row_words) that
+ * the kernel reads as they lie, in half the time of packing them into panels
+ * (which transposes every 16 rows; 64 x 160: 0.66 against 1.26 us, and P V
+ * as a whole 2.4 against 2.9 us); the bits are the same. */
+static void block_product(int m, int n, int k, float alpha, const float *a, int lda, const HeadOperand *b,
+                          BlockWords *words, float beta, float *c, int ldc) {
+    if (b->packing != HEAD_BF16) {
+        head_product(0, m, n, k, alpha, a, lda, b, beta, c, ldc);
+        return;
+    }
+    bf16_row_words(a, lda, m, k, words->w, words->ld);
+    gemm_bf16_words_prepacked(m, n, k, alpha, words->w, words->ld, &b->bf16, beta, c, ldc);
+}
+
 /* Rows are processed in blocks of ATT_BLOCK queries; block [i0, i1) only
  * needs keys [0, i1), which skips most of the masked upper triangle. */
 #define ATT_BLOCK 64
 
 /* Operands: keys_t K^T (op(B) = K^T: [hd, T]), values V ([T, hd]). */
 static void attention_forward_head(float *oh, float *lse, const float *qh, const HeadOperand *keys_t,
-                                   const HeadOperand *values, int T, int hd, int ldq, float scale, float *p) {
+                                   const HeadOperand *values, int T, int hd, int ldq, float scale, float *p,
+                                   BlockWords *words) {
     for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
         int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, rows = i1 - i0;
-        head_product(0, rows, i1, hd, scale, qh + (size_t)i0 * ldq, ldq, keys_t, 0.0f, p, T); /* S = Q K^T */
+        block_product(rows, i1, hd, scale, qh + (size_t)i0 * ldq, ldq, keys_t, words, 0.0f, p, T); /* S = Q K^T */
         attention_softmax_block(p, T, i0, i1, NULL, lse);
-        head_product(0, rows, hd, i1, 1.0f, p, T, values, 0.0f, oh + (size_t)i0 * ldq, ldq); /* O = P V */
+        block_product(rows, hd, i1, 1.0f, p, T, values, words, 0.0f, oh + (size_t)i0 * ldq, ldq); /* O = P V */
     }
+}
+
+/* A thread's words for a block's rows up to max(T, hd) wide (rows of whole
+ * cache lines). */
+static BlockWords block_words_alloc(int T, int hd) {
+    int k = T > hd ? T : hd;
+    BlockWords bw = {.ld = ((k + 1) / 2 + 15) / 16 * 16};
+    if (ops_precision() == PRECISION_BF16) bw.w = xmalloc(sizeof(uint32_t) * (size_t)bw.ld * ATT_BLOCK);
+    return bw;
 }
 
 void cpu_attention_forward(float *out, float *lse, const float *q, const float *k, const float *v, int B, int T,
@@ -96,6 +129,7 @@ void cpu_attention_forward(float *out, float *lse, const float *q, const float *
         float *buf = NULL;
         size_t cap = 0;
         HeadOperand keys_t = {0}, values = {0};
+        BlockWords words = block_words_alloc(T, hd);
 #pragma omp for schedule(static)
         for (int bh = 0; bh < B * nh; bh++) {
             int b = bh / nh, h = bh % nh, g = h / rep;
@@ -104,9 +138,10 @@ void cpu_attention_forward(float *out, float *lse, const float *q, const float *
             head_operand_set(&keys_t, k + kv_off, ldkv, 1, T, hd);
             head_operand_set(&values, v + kv_off, ldkv, 0, hd, T);
             attention_forward_head(out + (size_t)b * T * ldq + h * hd, lse + (size_t)bh * T,
-                                   q + (size_t)b * T * ldq + h * hd, &keys_t, &values, T, hd, ldq, scale, p);
+                                   q + (size_t)b * T * ldq + h * hd, &keys_t, &values, T, hd, ldq, scale, p, &words);
         }
         head_operand_free(&keys_t), head_operand_free(&values);
+        free(words.w);
         free(buf);
     }
 }
@@ -121,16 +156,16 @@ typedef struct {
  * dK and dV must be zeroed by the caller. */
 static void attention_backward_head(float *dqh, float *dkg, float *dvg, const float *doh, const float *qh,
                                     const KvOperands *kv, const float *oh, const float *lse, int T, int hd, int ldq,
-                                    int ldkv, float scale, float *p, float *dp) {
+                                    int ldkv, float scale, float *p, float *dp, BlockWords *words) {
     for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
         int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, rows = i1 - i0;
         const float *qb = qh + (size_t)i0 * ldq, *dob = doh + (size_t)i0 * ldq;
-        head_product(0, rows, i1, hd, scale, qb, ldq, &kv->keys_t, 0.0f, p, T); /* S = Q K^T */
+        block_product(rows, i1, hd, scale, qb, ldq, &kv->keys_t, words, 0.0f, p, T); /* S = Q K^T */
         attention_softmax_block(p, T, i0, i1, lse, NULL);
         cpu_gemm(1, 0, i1, hd, rows, 1.0f, p, T, dob, ldq, 1.0f, dvg, ldkv);    /* dV += P^T dO */
-        head_product(0, rows, i1, hd, 1.0f, dob, ldq, &kv->values_t, 0.0f, dp, T); /* dP = dO V^T */
+        block_product(rows, i1, hd, 1.0f, dob, ldq, &kv->values_t, words, 0.0f, dp, T); /* dP = dO V^T */
         attention_dscores_block(dp, p, T, oh + (size_t)i0 * ldq, dob, ldq, hd, i0, i1);
-        head_product(0, rows, hd, i1, scale, dp, T, &kv->keys, 0.0f, dqh + (size_t)i0 * ldq, ldq); /* dQ = dS K */
+        block_product(rows, hd, i1, scale, dp, T, &kv->keys, words, 0.0f, dqh + (size_t)i0 * ldq, ldq); /* dQ = dS K */
         cpu_gemm(1, 0, i1, hd, rows, scale, dp, T, qb, ldq, 1.0f, dkg, ldkv); /* dK += dS^T Q */
     }
 }
@@ -150,6 +185,7 @@ void cpu_attention_backward(float *dq, float *dk, float *dv, const float *dout, 
         float *buf = NULL;
         size_t cap = 0;
         KvOperands kv = {0};
+        BlockWords words = block_words_alloc(T, hd);
 #pragma omp for schedule(static)
         for (int bg = 0; bg < B * nkv; bg++) {
             int b = bg / nkv, g = bg % nkv;
@@ -165,10 +201,11 @@ void cpu_attention_backward(float *dq, float *dk, float *dv, const float *dout, 
                 size_t q_off = (size_t)b * T * ldq + h * hd;
                 attention_backward_head(dq + q_off, dk + kv_off, dv + kv_off, dout + q_off, q + q_off, &kv,
                                         out + q_off, lse + ((size_t)b * nh + h) * T, T, hd, ldq, ldkv, scale, work,
-                                        work + (size_t)ATT_BLOCK * T);
+                                        work + (size_t)ATT_BLOCK * T, &words);
             }
         }
         head_operand_free(&kv.keys_t), head_operand_free(&kv.values_t), head_operand_free(&kv.keys);
+        free(words.w);
         free(buf);
     }
 }

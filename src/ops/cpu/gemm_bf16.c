@@ -290,18 +290,25 @@ void bf16_packed_b_free(Bf16PackedB *pb) {
     *pb = (Bf16PackedB){0};
 }
 
+/* A product on a prefix [k, n] of a packed B: dies if it is not one (k odd
+ * short of all of B would split a pair); 1 when nothing is left to multiply
+ * (C empty, or only scaled by beta). */
+static int prefix_product_done(const char *who, int m, int n, int k, float alpha, const Bf16PackedB *b, float beta,
+                               float *c, int ldc) {
+    if (m <= 0 || n <= 0) return 1;
+    if (n > b->n || k > b->k || (k % 2 && k != b->k))
+        dusk_die("%s: %d x %d of a packed B of %d x %d", who, k, n, b->k, b->n);
+    if (k > 0 && alpha != 0.0f) return 0;
+    scale_c(m, n, beta, c, ldc);
+    return 1;
+}
+
 /* The same tiles and panels as gemm_bf16 on the same operands: a prefix of
  * a packed B is the packing of that prefix (NR-column panels; along K, pairs
  * from the start, so an even k reads whole pairs), so the bits match. */
 void gemm_bf16_prepacked(int trans_a, int m, int n, int k, float alpha, const float *a, int lda,
                          const Bf16PackedB *b, float beta, float *c, int ldc) {
-    if (m <= 0 || n <= 0) return;
-    if (n > b->n || k > b->k || (k % 2 && k != b->k))
-        dusk_die("gemm_bf16_prepacked: %d x %d of a packed B of %d x %d", k, n, b->k, b->n);
-    if (k <= 0 || alpha == 0.0f) {
-        scale_c(m, n, beta, c, ldc);
-        return;
-    }
+    if (prefix_product_done("gemm_bf16_prepacked", m, n, k, alpha, b, beta, c, ldc)) return;
     const Bf16Kernel *kern = kernel();
     Bf16Job j = {.ta = trans_a, .m = m, .n = n, .k = k, .kpairs = (k + 1) / 2, .alpha = alpha, .beta = beta,
                  .a = a, .lda = lda, .ldc = ldc, .c = c, .b_kpairs = b->kpairs};
@@ -309,4 +316,25 @@ void gemm_bf16_prepacked(int trans_a, int m, int n, int k, float alpha, const fl
     uint32_t *owned, *ablock = workspace((size_t)j.mc_panels * BF16_MR * j.kpairs, &owned);
     run_tasks_here(&j, kern, ablock, b->panels);
     free(owned);
+}
+
+/* ---- A as words already ---- */
+
+void bf16_row_words(const float *src, int ld, int rows, int k, uint32_t *words, int ldw) {
+    kernel()->row_words(src, ld, rows, k, words, ldw);
+}
+
+/* Every MR x NR tile of C is one micro-kernel call over all k pairs, as in
+ * gemm_bf16_prepacked (k within one slice: a packed B is), on the same words:
+ * so the same bits. */
+void gemm_bf16_words_prepacked(int m, int n, int k, float alpha, const uint32_t *words, int ldw,
+                               const Bf16PackedB *b, float beta, float *c, int ldc) {
+    if (prefix_product_done("gemm_bf16_words_prepacked", m, n, k, alpha, b, beta, c, ldc)) return;
+    const Bf16Kernel *kern = kernel();
+    int kpairs = (k + 1) / 2;
+    for (int c0 = 0; c0 < n; c0 += BF16_NR)
+        for (int r0 = 0; r0 < m; r0 += BF16_MR)
+            kern->kernel_strided(kpairs, words + (size_t)r0 * ldw, ldw, 1, b->panels + (size_t)c0 * b->kpairs,
+                                 c + (size_t)r0 * ldc + c0, ldc, min_int(BF16_MR, m - r0), min_int(BF16_NR, n - c0),
+                                 alpha, beta);
 }

@@ -27,10 +27,24 @@ typedef void (*Bf16PackPanels)(const float *src, ptrdiff_t ld, int pairs_contigu
 typedef void (*Bf16MicroKernel)(int kpairs, const uint32_t *pa, const uint32_t *pb, float *c, ptrdiff_t ldc, int mr,
                                 int nr, float alpha, float beta);
 
+/* The same product with A's words where they lie: the word of row i, pair p
+ * at pa[i * a_row + p * a_pair] (a packed panel is a_row 1, a_pair MR; rows
+ * of bf16_row_words' output a_row ldw, a_pair 1). Same arithmetic, so the
+ * same bits as on a packed copy of those words. */
+typedef void (*Bf16StridedKernel)(int kpairs, const uint32_t *pa, ptrdiff_t a_row, ptrdiff_t a_pair,
+                                  const uint32_t *pb, float *c, ptrdiff_t ldc, int mr, int nr, float alpha, float beta);
+/* dst[r * ldw + p] = the word of pair p of row r: src[r * ld + 2p] rounded
+ * to bf16 in the low half, src[r * ld + 2p + 1] in the high half (zero past
+ * an odd k), for r < rows, p < (k + 1) / 2; the same words, rounded the same
+ * way, as pack with pairs_contiguous puts into its panels. */
+typedef void (*Bf16RowWords)(const float *src, ptrdiff_t ld, int rows, int k, uint32_t *dst, ptrdiff_t ldw);
+
 typedef struct {
     const char *name; /* "avx512bf16" | "plain" */
     Bf16PackPanels pack;
     Bf16MicroKernel kernel;
+    Bf16StridedKernel kernel_strided;
+    Bf16RowWords row_words;
     int (*cpu_has)(void);
 } Bf16Kernel;
 
@@ -68,5 +82,18 @@ void bf16_packed_b_free(Bf16PackedB *pb);
  * on the unpacked operand. */
 void gemm_bf16_prepacked(int trans_a, int m, int n, int k, float alpha, const float *a, int lda,
                          const Bf16PackedB *b, float beta, float *c, int ldc);
+
+/* A [m, k] as bf16 words, row-major (bf16_row_words), read where they lie
+ * instead of packed into panels (attention's block products: 64 rows of A
+ * used for a few tiles only, where packing them took about as long as the
+ * products). C = alpha A op(B)[:k, :n] + beta C on the calling thread, the
+ * bits of gemm_bf16_prepacked on the fp32 A those words were rounded from.
+ * words: m rows of (k + 1) / 2 words, ldw apart (nothing past row m is
+ * read). */
+void gemm_bf16_words_prepacked(int m, int n, int k, float alpha, const uint32_t *words, int ldw,
+                               const Bf16PackedB *b, float beta, float *c, int ldc);
+/* words[r * ldw + p] for r < rows, p < (k + 1) / 2: src's rows as bf16 words
+ * (Bf16RowWords), by the kernel in use. */
+void bf16_row_words(const float *src, int ld, int rows, int k, uint32_t *words, int ldw);
 
 #endif

@@ -9,7 +9,7 @@
 #include "ops/cpu/gemm_bf16.h"
 #include "ops/cpu/vec_avx512.h"
 
-#define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+#define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16")))
 
 /* Round 16 floats to bf16 by nearest-even, as f32_to_bf16() (util/dtype.c)
  * does, NaN made quiet with its sign and payload kept: the result sits in
@@ -24,9 +24,7 @@ BF16_TARGET static inline __m512i round_to_bf16_high(__m512 x) {
 }
 
 BF16_TARGET static inline __mmask16 subnormal_lanes(__m512 x) {
-    __m512 ax = _mm512_abs_ps(x);
-    return _mm512_cmp_ps_mask(ax, _mm512_set1_ps(1.17549435e-38f), _CMP_LT_OQ) &
-           _mm512_cmp_ps_mask(ax, _mm512_setzero_ps(), _CMP_NEQ_OQ);
+    return _mm512_fpclass_ps_mask(x, 0x20); /* class bit 5: denormal */
 }
 
 /* 32 floats (a, then b) rounded to 32 bf16 in the same order: word w of the
@@ -156,8 +154,18 @@ BF16_TARGET static void store_row(float *c, __m512 acc, __mmask16 mask, __m512 a
     _mm512_mask_storeu_ps(c, mask, v);
 }
 
-BF16_TARGET static void kernel_avx512(int kpairs, const uint32_t *pa, const uint32_t *pb, float *c, ptrdiff_t ldc,
-                                      int mr, int nr, float alpha, float beta) {
+/* The micro-kernel, A's words at pa[i * a_row + p * a_pair]: packed panels
+ * (kernel_avx512, constant strides) or words where they lie
+ * (kernel_strided_avx512); the same instructions on the same words. A
+ * packed panel has zero rows up to MR; words in place may end at row mr, so
+ * there the rows past it read row mr - 1 again (into accumulators that are
+ * never stored). */
+BF16_TARGET __attribute__((always_inline)) static inline void
+tile_bf16(int kpairs, const uint32_t *pa, ptrdiff_t a_row, ptrdiff_t a_pair, int in_place, const uint32_t *pb,
+          float *c, ptrdiff_t ldc, int mr, int nr, float alpha, float beta) {
+    ptrdiff_t row_at[BF16_MR];
+#pragma GCC unroll 8
+    for (int i = 0; i < BF16_MR; i++) row_at[i] = (in_place && i >= mr ? mr - 1 : i) * a_row;
     __m512 acc[BF16_MR][2];
 #pragma GCC unroll 8
     for (int i = 0; i < BF16_MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
@@ -171,24 +179,63 @@ BF16_TARGET static void kernel_avx512(int kpairs, const uint32_t *pa, const uint
         __m512bh b0 = (__m512bh)_mm512_loadu_si512(pb), b1 = (__m512bh)_mm512_loadu_si512(pb + 16);
 #pragma GCC unroll 8
         for (int i = 0; i < BF16_MR; i++) {
-            __m512bh a = (__m512bh)_mm512_set1_epi32((int)pa[i]);
+            __m512bh a = (__m512bh)_mm512_set1_epi32((int)pa[row_at[i]]);
             acc[i][0] = _mm512_dpbf16_ps(acc[i][0], a, b0);
             acc[i][1] = _mm512_dpbf16_ps(acc[i][1], a, b1);
         }
-        pa += BF16_MR, pb += BF16_NR;
+        pa += a_pair, pb += BF16_NR;
     }
     __mmask16 m0 = first_lanes(nr), m1 = first_lanes(nr - 16);
     __m512 va = _mm512_set1_ps(alpha);
+    if (mr == BF16_MR) {
+        /* a full tile: stores unrolled, so the accumulators stay in registers
+         * (a loop over the rows spilled all 16 to the stack first) */
+#pragma GCC unroll 8
+        for (int i = 0; i < BF16_MR; i++) {
+            store_row(c + i * ldc, acc[i][0], m0, va, beta);
+            if (m1) store_row(c + i * ldc + 16, acc[i][1], m1, va, beta);
+        }
+        return;
+    }
     for (int i = 0; i < mr; i++) {
         store_row(c + i * ldc, acc[i][0], m0, va, beta);
         if (m1) store_row(c + i * ldc + 16, acc[i][1], m1, va, beta);
     }
 }
 
+BF16_TARGET static void kernel_avx512(int kpairs, const uint32_t *pa, const uint32_t *pb, float *c, ptrdiff_t ldc,
+                                      int mr, int nr, float alpha, float beta) {
+    tile_bf16(kpairs, pa, 1, BF16_MR, 0, pb, c, ldc, mr, nr, alpha, beta);
+}
+
+BF16_TARGET static void kernel_strided_avx512(int kpairs, const uint32_t *pa, ptrdiff_t a_row, ptrdiff_t a_pair,
+                                              const uint32_t *pb, float *c, ptrdiff_t ldc, int mr, int nr,
+                                              float alpha, float beta) {
+    tile_bf16(kpairs, pa, a_row, a_pair, 1, pb, c, ldc, mr, nr, alpha, beta);
+}
+
+/* Rows as words: 32 floats of a row rounded to 16 words (round_32 keeps the
+ * order, so word p is the pair (2p, 2p + 1)); no transpose, unlike pack. */
+BF16_TARGET static void row_words_avx512(const float *src, ptrdiff_t ld, int rows, int k, uint32_t *dst,
+                                         ptrdiff_t ldw) {
+    int kpairs = (k + 1) / 2;
+    for (int r = 0; r < rows; r++) {
+        const float *row = src + r * ld;
+        uint32_t *out = dst + r * ldw;
+        for (int k0 = 0; k0 < k; k0 += 32) {
+            __m512i w = round_32(_mm512_maskz_loadu_ps(first_lanes(k - k0), row + k0),
+                                 _mm512_maskz_loadu_ps(first_lanes(k - k0 - 16), row + k0 + 16));
+            _mm512_mask_storeu_epi32(out + k0 / 2, first_lanes(kpairs - k0 / 2), w);
+        }
+    }
+}
+
 static int cpu_has_avx512bf16(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512bf16");
 }
 
-const Bf16Kernel bf16_kernel_avx512 = {"avx512bf16", pack_panels_avx512, kernel_avx512, cpu_has_avx512bf16};
+const Bf16Kernel bf16_kernel_avx512 = {"avx512bf16",          pack_panels_avx512, kernel_avx512,
+                                      kernel_strided_avx512, row_words_avx512,   cpu_has_avx512bf16};

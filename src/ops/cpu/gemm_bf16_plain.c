@@ -36,8 +36,9 @@ static void pack_panels_plain(const float *src, ptrdiff_t ld, int pairs_contiguo
 static float low_half(uint32_t w) { return bf16_to_f32((uint16_t)(w & 0xFFFFu)); }
 static float high_half(uint32_t w) { return bf16_to_f32((uint16_t)(w >> 16)); }
 
-static void kernel_plain(int kpairs, const uint32_t *pa, const uint32_t *pb, float *c, ptrdiff_t ldc, int mr,
-                         int nr, float alpha, float beta) {
+static void kernel_strided_plain(int kpairs, const uint32_t *pa, ptrdiff_t a_row, ptrdiff_t a_pair,
+                                 const uint32_t *pb, float *c, ptrdiff_t ldc, int mr, int nr, float alpha,
+                                 float beta) {
     float acc[BF16_MR][BF16_NR] = {{0}};
     float b_lo[BF16_NR], b_hi[BF16_NR];
     for (int p = 0; p < kpairs; p++) {
@@ -46,7 +47,10 @@ static void kernel_plain(int kpairs, const uint32_t *pa, const uint32_t *pb, flo
             b_hi[j] = high_half(pb[(size_t)p * BF16_NR + j]);
         }
         for (int i = 0; i < BF16_MR; i++) {
-            float a_lo = low_half(pa[(size_t)p * BF16_MR + i]), a_hi = high_half(pa[(size_t)p * BF16_MR + i]);
+            /* rows past mr reach only accumulators that are never stored
+             * (and words in place may end at row mr) */
+            uint32_t w = i < mr ? pa[i * a_row + p * a_pair] : 0u;
+            float a_lo = low_half(w), a_hi = high_half(w);
             for (int j = 0; j < BF16_NR; j++) {
                 acc[i][j] += a_hi * b_hi[j];
                 acc[i][j] += a_lo * b_lo[j];
@@ -62,6 +66,20 @@ static void kernel_plain(int kpairs, const uint32_t *pa, const uint32_t *pb, flo
     }
 }
 
+static void kernel_plain(int kpairs, const uint32_t *pa, const uint32_t *pb, float *c, ptrdiff_t ldc, int mr,
+                         int nr, float alpha, float beta) {
+    kernel_strided_plain(kpairs, pa, 1, BF16_MR, pb, c, ldc, mr, nr, alpha, beta);
+}
+
+static void row_words_plain(const float *src, ptrdiff_t ld, int rows, int k, uint32_t *dst, ptrdiff_t ldw) {
+    for (int r = 0; r < rows; r++)
+        for (int p = 0; 2 * p < k; p++) {
+            const float *x = src + r * ld + 2 * p;
+            dst[r * ldw + p] = pair_word(x[0], 2 * p + 1 < k ? x[1] : 0.0f, 2 * p + 1 < k);
+        }
+}
+
 static int always(void) { return 1; }
 
-const Bf16Kernel bf16_kernel_plain = {"plain", pack_panels_plain, kernel_plain, always};
+const Bf16Kernel bf16_kernel_plain = {"plain", pack_panels_plain, kernel_plain, kernel_strided_plain, row_words_plain,
+                                     always};

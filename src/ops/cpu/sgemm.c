@@ -98,10 +98,18 @@ int sgemm_uses_avx512(void) { return current_kernel() == &sgemm_kernel_avx512; }
 
 /* ---- per-thread pack buffers, kept between calls ---- */
 
+/* What a B buffer holds: block (j0, nc) x (p0, kc) of B as packed by call
+ * number `call` (0: nothing known). */
+typedef struct {
+    unsigned long call;
+    int j0, nc, p0, kc;
+} PackedBlock;
+
 typedef struct {
     void *raw;
     float *data; /* raw aligned to a cache line */
     size_t cap;  /* floats */
+    PackedBlock holds;
 } PackBuf;
 
 static _Thread_local PackBuf tls_pack_a, tls_pack_b;
@@ -112,8 +120,28 @@ static float *packbuf_reserve(PackBuf *buf, size_t count) {
         buf->raw = xmalloc(count * sizeof(float) + 63);
         buf->data = (float *)(((uintptr_t)buf->raw + 63) & ~(uintptr_t)63);
         buf->cap = count;
+        buf->holds.call = 0;
     }
     return buf->data;
+}
+
+/* Numbers the multi-threaded sgemm_dusk calls: B does not change during a
+ * call, so a block packed earlier in the same call can be used again. */
+static unsigned long g_call;
+
+/* Whether buf already holds `want` (packed by this thread for an earlier
+ * chunk of the same call: every chunk of a product split by rows needs all
+ * of B, which with one column block and one K slice is one block, so a
+ * thread's second chunk found it packed; tiny fp32 train step 0.6-2%
+ * faster, 3 rounds of 40 steps taking turns). Records want as held
+ * otherwise: the caller packs it now. */
+static int packbuf_holds(PackBuf *buf, PackedBlock want) {
+    PackedBlock *h = &buf->holds;
+    if (want.call && h->call == want.call && h->j0 == want.j0 && h->nc == want.nc && h->p0 == want.p0 &&
+        h->kc == want.kc)
+        return 1;
+    *h = want;
+    return 0;
 }
 
 /* ---- the plan of one call ---- */
@@ -130,6 +158,7 @@ typedef struct {
     int b_direct; /* few rows of C and B untransposed: B's full panels read in place */
     int threads;
     int split_m;  /* threads share C by rows (else by columns) */
+    unsigned long call; /* the call's number (g_call) when multi-threaded, else 0 */
 } Plan;
 
 /* Equal block counts: count split into pieces of at most target, each
@@ -332,7 +361,8 @@ static void sgemm_region(const Plan *pl, int i_lo, int i_hi, int j_lo, int j_hi)
             int kc = min_int(pl->kc, pl->k - p0);
             float beta = p0 == 0 ? pl->beta : 1.0f; /* later slices add to C */
             int packed_from = pl->b_direct ? ncur - ncur % nr : 0; /* b_direct: the short panel only */
-            if (packed_from < ncur)
+            PackedBlock block = {pl->call, j0, ncur, p0, kc};
+            if (packed_from < ncur && !packbuf_holds(&tls_pack_b, block))
                 pack_b(pl, j0 + packed_from, ncur - packed_from, p0, kc, bpack + (size_t)packed_from * kc);
             for (int i0 = i_lo; i0 < i_hi; i0 += mc) {
                 int mcur = min_int(mc, i_hi - i0);
@@ -391,6 +421,7 @@ void sgemm_dusk(int trans_a, int trans_b, int m, int n, int k, float alpha, cons
     pl.a_direct = a_read_in_place(trans_a, n, lda, kern);
     pl.b_direct = !trans_b && m <= B_DIRECT_MAX_ROWS;
     pl.threads = thread_count(m, n, k);
+    if (pl.threads > 1) pl.call = __atomic_add_fetch(&g_call, 1, __ATOMIC_RELAXED);
     /* Splitting rows makes every chunk pack all of B (n x k, a read and a
      * write), splitting columns pack (or, in place, read) all of A (m x k):
      * repeat the smaller. (Tiny train step, the q/o dW product, m = n =
