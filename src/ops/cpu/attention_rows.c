@@ -10,6 +10,7 @@
 
 #include "ops/cpu/attention_rows.h"
 #include "ops/cpu/lane_sum.h"
+#include "ops/cpu/row_portable.h"
 #include "ops/cpu/vec_avx512.h"
 #include "ops/cpu/sgemm.h"
 #include "ops/fast_exp.h"
@@ -26,15 +27,11 @@ static void softmax_block_portable(float *p, int ld, int i0, int i1, const float
             for (int j = 0; j < n; j++) row[j] = fast_expf(row[j] - l);
         } else {
             /* one pass of exponentials: e^(s - max), then normalise */
-            float mx = row[0];
-#pragma omp simd reduction(max : mx)
-            for (int j = 1; j < n; j++) mx = row[j] > mx ? row[j] : mx;
+            float mx = row_max_portable(row, n);
 #pragma omp simd
             for (int j = 0; j < n; j++) row[j] = fast_expf(row[j] - mx);
             float sum = lane_sum(row, n);
-            float inv = 1.0f / sum;
-#pragma omp simd
-            for (int j = 0; j < n; j++) row[j] *= inv;
+            scale_row_portable(row, n, 1.0f / sum);
             lse_out[i] = mx + logf(sum);
         }
         for (int j = n; j < i1; j++) row[j] = 0.0f;

@@ -5,17 +5,10 @@
 #include "ops/fast_exp.h"
 #include "ops/cpu/cpu_ops.h"
 #include "ops/cpu/lane_sum.h"
+#include "ops/cpu/row_portable.h"
 #include "ops/cpu/sgemm.h"
 #include "ops/cpu/vec_avx512.h"
 #include "ops/reduce.h"
-
-/* max over a row (vectorised: max is exact, so the order does not matter). */
-static float row_max_portable(const float *x, int v) {
-    float mx = x[0];
-#pragma omp simd reduction(max : mx)
-    for (int j = 1; j < v; j++) mx = x[j] > mx ? x[j] : mx;
-    return mx;
-}
 
 /* e[j] = exp(x[j] - mx) for j < n, then their sum in double, in
  * lane_sum.h's order. Two loops on purpose: GCC vectorises each, but not the
@@ -58,12 +51,8 @@ static double exp_shifted_sum(float *e, const float *x, int n, float mx) {
 }
 
 static void scale_row(float *x, int v, float k) {
-    if (sgemm_uses_avx512()) {
-        scale_row_avx512(x, v, k);
-        return;
-    }
-#pragma omp simd
-    for (int j = 0; j < v; j++) x[j] *= k;
+    if (sgemm_uses_avx512()) scale_row_avx512(x, v, k);
+    else scale_row_portable(x, v, k);
 }
 
 double cpu_log_softmax_row(float *out, const float *logits, int v) {
