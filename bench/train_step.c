@@ -63,21 +63,15 @@ static double peak_gflops(Peak *p) {
 
 static void peak_free(Peak *p) { free(p->a), free(p->b), free(p->c), free(p->times); }
 
-/* --alternate: the step times of each precision (0 fp32, 1 bf16). */
-typedef struct {
-    double *times[2];
-    int count[2];
-} Alternation;
-
-static void alternation_add(Alternation *a, int which, double t) {
-    a->times[which] = realloc(a->times[which], sizeof(double) * (a->count[which] + 1));
-    a->times[which][a->count[which]++] = t;
-}
-
-static double alternation_median(Alternation *a, int which) {
-    qsort(a->times[which], a->count[which], sizeof(double), cmp_double);
-    double m = a->times[which][a->count[which] / 2];
-    free(a->times[which]);
+/* The median of t[from], t[from + 2], ... up to t[to]: --alternate's fp32
+ * steps (even) or bf16 steps (odd). */
+static double median_every_other(const double *t, int from, int to) {
+    int n = 0;
+    double *pick = malloc(sizeof(double) * (size_t)((to - from) / 2 + 1));
+    for (int s = from; s <= to; s += 2) pick[n++] = t[s];
+    qsort(pick, n, sizeof(double), cmp_double);
+    double m = pick[n / 2];
+    free(pick);
     return m;
 }
 
@@ -119,7 +113,6 @@ int main(int argc, char **argv) {
     }
     int runs = alternate ? 2 * steps + 1 : steps; /* alternate: step 0 warms fp32 up, step 1 bf16 */
     double *times = malloc(sizeof(double) * (runs + 1)), loss = 0;
-    Alternation alt = {0};
     /* at least 31 peak runs in all (with 7, one stall of the other core
      * moved the median by up to 25%) */
     int peaked = alternate ? steps : runs; /* steps followed by peak runs */
@@ -136,16 +129,17 @@ int main(int argc, char **argv) {
         loss = model_cross_entropy(&m, &a, scale, 1) * scale;
         optimizer_step(&opt, &m);
         times[s] = seconds_since(t0);
-        if (alternate && s > 1) alternation_add(&alt, s % 2, times[s]);
         /* alternate: after the fp32 steps only (after a bf16 step the
          * fp32 peak measured lower, which would flatter fp32's share) */
         if (on_cpu && s > 0 && (!alternate || s % 2 == 0)) peak_run(&peak, 2, peak_per_step);
     }
-    qsort(times + 1, runs, sizeof(double), cmp_double);
-    double med = times[1 + runs / 2], bf16_med = 0;
-    if (alternate) { /* the line's step, tokens/s and GFLOP/s: fp32's */
-        med = alternation_median(&alt, 0), bf16_med = alternation_median(&alt, 1);
+    double med, bf16_med = 0;
+    if (alternate) { /* the line's step, tokens/s and GFLOP/s: fp32's (steps 0 and 1 warm up) */
+        med = median_every_other(times, 2, runs), bf16_med = median_every_other(times, 3, runs);
         ops_set_precision("fp32");
+    } else {
+        qsort(times + 1, runs, sizeof(double), cmp_double);
+        med = times[1 + runs / 2];
     }
     /* FLOPs actually computed: 6 per weight per token for every matmul
      * weight (embedding lookup excluded, lm_head included), plus attention's

@@ -16,8 +16,8 @@
  *    8 x 32 tile;
  *  - the same bits from both kernels, run after run, at 1 and 2 threads, and
  *    inside an OpenMP parallel region;
- *  - a B packed once (prepacked) and an A rounded to words once and read
- *    where it lies (attention's products): the bits of gemm_bf16. */
+ *  - a B packed once and an A rounded to words and read where it lies
+ *    (attention's products): the bits of gemm_bf16. */
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
@@ -263,36 +263,6 @@ static void check_in_parallel(void) {
     operands_free(&o);
 }
 
-/* A B packed once (as attention packs a head's keys and values) gives, for
- * each prefix of it, the bits of gemm_bf16 on that prefix of the unpacked
- * operand: full, odd full depth, even shorter depths, fewer columns. */
-static void check_prepacked(const Bf16Kernel *kern) {
-    static const int full[][2] = {{130, 70}, {131, 33}};     /* K, N of op(B) */
-    static const int use[][2] = {{0, 0}, {64, 33}, {2, 1}, {128, 64}}; /* k, n; 0: all */
-    gemm_bf16_set_kernel(kern->name);
-    for (int f = 0; f < 2; f++)
-        for (int tr = 0; tr < 4; tr++) {
-            Case whole = {tr >> 1, tr & 1, 37, full[f][1], full[f][0], 0.75f, 0.5f};
-            Operands o;
-            operands_make(&o, &whole, tr);
-            Bf16PackedB packed = {0};
-            bf16_packed_b_set(&packed, whole.tb, whole.n, whole.k, o.b, o.ldb);
-            for (size_t u = 0; u < sizeof use / sizeof use[0]; u++) {
-                Case t = whole;
-                if (use[u][0]) t.k = use[u][0] < whole.k ? use[u][0] : whole.k - 1 - whole.k % 2;
-                if (use[u][1]) t.n = use[u][1] < whole.n ? use[u][1] : whole.n;
-                float *want = run(&t, &o), *got = malloc(sizeof(float) * (size_t)t.m * o.ldc);
-                memcpy(got, o.c0, sizeof(float) * (size_t)t.m * o.ldc);
-                gemm_bf16_prepacked(t.ta, t.m, t.n, t.k, t.alpha, o.a, o.lda, &packed, t.beta, got, o.ldc);
-                CHECK_MSG(same_bits(got, want, (size_t)t.m * o.ldc), "%s prepacked %s%s k%d n%d of %d x %d: other bits",
-                          kern->name, t.ta ? "T" : "N", t.tb ? "T" : "N", t.k, t.n, whole.k, whole.n);
-                free(want), free(got);
-            }
-            bf16_packed_b_free(&packed);
-            operands_free(&o);
-        }
-}
-
 /* Words that end exactly where an unmapped page begins: reading one past
  * them faults. */
 static uint32_t *words_before_guard(size_t count, void **map, size_t *map_bytes) {
@@ -307,11 +277,13 @@ static uint32_t *words_before_guard(size_t count, void **map, size_t *map_bytes)
 }
 
 /* bf16_row_words gives, word for word, what pack puts into panels (special
- * values included, nothing written past a row's words), and the product on
- * those words as they lie (gemm_bf16_words_prepacked) the bits of
- * gemm_bf16_prepacked on the fp32 A: every prefix case of check_prepacked
- * with A untransposed, m 37 (a last tile of 5 rows: the kernel must not read
- * past the words' last row, which ends at an unmapped page here). */
+ * values included, nothing written past a row's words); and the product on
+ * those words as they lie with a B packed once (as attention packs a head's
+ * keys and values: gemm_bf16_words_prepacked) gives, for each prefix of that
+ * B (full, odd full depth, even shorter depths, fewer columns; B stored
+ * either way), the bits of gemm_bf16 on the fp32 A and that prefix of the
+ * unpacked B. m 37: a last tile of 5 rows, where the kernel must not read
+ * past the words' last row, which ends at an unmapped page here. */
 static void check_words(const Bf16Kernel *kern) {
     gemm_bf16_set_kernel(kern->name);
     static const int ks[] = {1, 2, 31, 32, 33, 64, 101};
@@ -404,7 +376,6 @@ int main(void) {
             Case t = {tr >> 1, tr & 1, sizes[s][0], sizes[s][1], sizes[s][2], ab[idx % 4][0], ab[idx % 4][1]};
             check_case(&t, idx % 3 == 0 ? 0 : 1 + idx % 5, kerns, nk);
         }
-    for (int q = 0; q < nk; q++) check_prepacked(kerns[q]);
     for (int q = 0; q < nk; q++) check_words(kerns[q]);
     gemm_bf16_set_kernel(NULL);
     check_in_parallel();

@@ -62,16 +62,6 @@ static void head_operand_free(HeadOperand *o) {
     sgemm_packed_b_free(&o->fp32);
 }
 
-/* C = alpha op(A) op(B)[:k, :n] + beta C */
-static void head_product(int trans_a, int m, int n, int k, float alpha, const float *a, int lda, const HeadOperand *b,
-                         float beta, float *c, int ldc) {
-    switch (b->packing) {
-    case HEAD_BF16: gemm_bf16_prepacked(trans_a, m, n, k, alpha, a, lda, &b->bf16, beta, c, ldc); break;
-    case HEAD_FP32: sgemm_prepacked(trans_a, m, n, k, alpha, a, lda, &b->fp32, beta, c, ldc); break;
-    case HEAD_UNPACKED: cpu_gemm(trans_a, b->trans, m, n, k, alpha, a, lda, b->x, b->ld, beta, c, ldc); break;
-    }
-}
-
 /* A block's rows as bf16 words (a thread's own buffer, ATT_BLOCK rows of
  * ld words; allocated under bf16 only). */
 typedef struct {
@@ -84,15 +74,17 @@ typedef struct {
  * gradient. Under bf16 A's rows become words in place (bf16_row_words) that
  * the kernel reads as they lie, in half the time of packing them into panels
  * (which transposes every 16 rows; 64 x 160: 0.66 against 1.26 us, and P V
- * as a whole 2.4 against 2.9 us); the bits are the same. */
+ * as a whole 2.4 against 2.9 us); the bits are those of gemm_bf16. */
 static void block_product(int m, int n, int k, float alpha, const float *a, int lda, const HeadOperand *b,
                           BlockWords *words, float beta, float *c, int ldc) {
-    if (b->packing != HEAD_BF16) {
-        head_product(0, m, n, k, alpha, a, lda, b, beta, c, ldc);
-        return;
+    switch (b->packing) {
+    case HEAD_BF16:
+        bf16_row_words(a, lda, m, k, words->w, words->ld);
+        gemm_bf16_words_prepacked(m, n, k, alpha, words->w, words->ld, &b->bf16, beta, c, ldc);
+        break;
+    case HEAD_FP32: sgemm_prepacked(0, m, n, k, alpha, a, lda, &b->fp32, beta, c, ldc); break;
+    case HEAD_UNPACKED: cpu_gemm(0, b->trans, m, n, k, alpha, a, lda, b->x, b->ld, beta, c, ldc); break;
     }
-    bf16_row_words(a, lda, m, k, words->w, words->ld);
-    gemm_bf16_words_prepacked(m, n, k, alpha, words->w, words->ld, &b->bf16, beta, c, ldc);
 }
 
 /* Rows are processed in blocks of ATT_BLOCK queries; block [i0, i1) only

@@ -141,7 +141,6 @@ typedef struct {
     int lda, ldb, ldc;
     float *c;
     int mc_panels, m_tasks, n_groups, n_panels;
-    int b_kpairs; /* depth of B's packed panels: kpairs, or a prepacked B's own (deeper) */
 } Bf16Job;
 
 /* B unit u: PACK_B_PANELS NR-column panels of the slice's B. */
@@ -172,7 +171,7 @@ static void run_task(const Bf16Job *j, const Bf16Kernel *kern, int task, uint32_
     for (int jp = jp0; jp < jp1; jp++) {
         int c0 = jp * BF16_NR, nr = min_int(BF16_NR, j->n - c0);
         for (int r0 = i0; r0 < i0 + mc; r0 += BF16_MR)
-            kern->kernel(j->kpairs, ablock + (size_t)(r0 - i0) * j->kpairs, bpack + (size_t)c0 * j->b_kpairs,
+            kern->kernel(j->kpairs, ablock + (size_t)(r0 - i0) * j->kpairs, bpack + (size_t)c0 * j->kpairs,
                          j->c + (size_t)r0 * j->ldc + c0, j->ldc, min_int(BF16_MR, j->m - r0), nr, j->alpha, j->beta);
     }
 }
@@ -204,7 +203,7 @@ static void plan(Bf16Job *j, int threads) {
 static Bf16Job slice_job(const Bf16Job *j, int k0, int kc, int threads) {
     Bf16Job s = *j;
     s.k = kc;
-    s.kpairs = s.b_kpairs = (kc + 1) / 2;
+    s.kpairs = (kc + 1) / 2;
     s.a = j->ta ? j->a + (size_t)k0 * j->lda : j->a + k0;
     s.b = j->tb ? j->b + k0 : j->b + (size_t)k0 * j->ldb;
     if (k0 > 0) s.beta = 1.0f; /* later slices add to C */
@@ -290,34 +289,6 @@ void bf16_packed_b_free(Bf16PackedB *pb) {
     *pb = (Bf16PackedB){0};
 }
 
-/* A product on a prefix [k, n] of a packed B: dies if it is not one (k odd
- * short of all of B would split a pair); 1 when nothing is left to multiply
- * (C empty, or only scaled by beta). */
-static int prefix_product_done(const char *who, int m, int n, int k, float alpha, const Bf16PackedB *b, float beta,
-                               float *c, int ldc) {
-    if (m <= 0 || n <= 0) return 1;
-    if (n > b->n || k > b->k || (k % 2 && k != b->k))
-        dusk_die("%s: %d x %d of a packed B of %d x %d", who, k, n, b->k, b->n);
-    if (k > 0 && alpha != 0.0f) return 0;
-    scale_c(m, n, beta, c, ldc);
-    return 1;
-}
-
-/* The same tiles and panels as gemm_bf16 on the same operands: a prefix of
- * a packed B is the packing of that prefix (NR-column panels; along K, pairs
- * from the start, so an even k reads whole pairs), so the bits match. */
-void gemm_bf16_prepacked(int trans_a, int m, int n, int k, float alpha, const float *a, int lda,
-                         const Bf16PackedB *b, float beta, float *c, int ldc) {
-    if (prefix_product_done("gemm_bf16_prepacked", m, n, k, alpha, b, beta, c, ldc)) return;
-    const Bf16Kernel *kern = kernel();
-    Bf16Job j = {.ta = trans_a, .m = m, .n = n, .k = k, .kpairs = (k + 1) / 2, .alpha = alpha, .beta = beta,
-                 .a = a, .lda = lda, .ldc = ldc, .c = c, .b_kpairs = b->kpairs};
-    plan(&j, 1);
-    uint32_t *owned, *ablock = workspace((size_t)j.mc_panels * BF16_MR * j.kpairs, &owned);
-    run_tasks_here(&j, kern, ablock, b->panels);
-    free(owned);
-}
-
 /* ---- A as words already ---- */
 
 void bf16_row_words(const float *src, int ld, int rows, int k, uint32_t *words, int ldw) {
@@ -325,11 +296,18 @@ void bf16_row_words(const float *src, int ld, int rows, int k, uint32_t *words, 
 }
 
 /* Every MR x NR tile of C is one micro-kernel call over all k pairs, as in
- * gemm_bf16_prepacked (k within one slice: a packed B is), on the same words:
- * so the same bits. */
+ * gemm_bf16 (k within one slice: a packed B is), on the same words: a prefix
+ * of a packed B is the packing of that prefix (NR-column panels; along K,
+ * pairs from the start, so an even k reads whole pairs). So the same bits. */
 void gemm_bf16_words_prepacked(int m, int n, int k, float alpha, const uint32_t *words, int ldw,
                                const Bf16PackedB *b, float beta, float *c, int ldc) {
-    if (prefix_product_done("gemm_bf16_words_prepacked", m, n, k, alpha, b, beta, c, ldc)) return;
+    if (m <= 0 || n <= 0) return;
+    if (n > b->n || k > b->k || (k % 2 && k != b->k)) /* not a prefix (an odd k short of all of B splits a pair) */
+        dusk_die("gemm_bf16_words_prepacked: %d x %d of a packed B of %d x %d", k, n, b->k, b->n);
+    if (k <= 0 || alpha == 0.0f) {
+        scale_c(m, n, beta, c, ldc);
+        return;
+    }
     const Bf16Kernel *kern = kernel();
     int kpairs = (k + 1) / 2;
     for (int c0 = 0; c0 < n; c0 += BF16_NR)

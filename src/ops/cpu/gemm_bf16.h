@@ -77,19 +77,14 @@ typedef struct {
 int bf16_packed_b_fits(int k);
 void bf16_packed_b_set(Bf16PackedB *pb, int trans_b, int n, int k, const float *b, int ldb);
 void bf16_packed_b_free(Bf16PackedB *pb);
-/* gemm_bf16 with B = the first k rows and n columns of the packed op(B)
- * (k even, or all of it), on the calling thread: the same bits as gemm_bf16
- * on the unpacked operand. */
-void gemm_bf16_prepacked(int trans_a, int m, int n, int k, float alpha, const float *a, int lda,
-                         const Bf16PackedB *b, float beta, float *c, int ldc);
-
 /* A [m, k] as bf16 words, row-major (bf16_row_words), read where they lie
  * instead of packed into panels (attention's block products: 64 rows of A
  * used for a few tiles only, where packing them took about as long as the
- * products). C = alpha A op(B)[:k, :n] + beta C on the calling thread, the
- * bits of gemm_bf16_prepacked on the fp32 A those words were rounded from.
- * words: m rows of (k + 1) / 2 words, ldw apart (nothing past row m is
- * read). */
+ * products). C = alpha A op(B)[:k, :n] + beta C on the calling thread, with
+ * B the first k rows and n columns of the packed op(B) (k even, or all of
+ * it): the bits of gemm_bf16 on the fp32 A those words were rounded from and
+ * the unpacked B. words: m rows of (k + 1) / 2 words, ldw apart (nothing
+ * past row m is read). */
 void gemm_bf16_words_prepacked(int m, int n, int k, float alpha, const uint32_t *words, int ldw,
                                const Bf16PackedB *b, float beta, float *c, int ldc);
 /* words[r * ldw + p] for r < rows, p < (k + 1) / 2: src's rows as bf16 words
