@@ -13,10 +13,11 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 P="$ROOT/build-portable"
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 nice make -s -C "$ROOT" -j2 BUILD=build-portable OPT="-O2 -g" build-portable/dusk build-portable/tests/test_gemm \
-    build-portable/tests/test_gemm_bf16 build-portable/tests/test_vec_rows >"$T/build.log" 2>&1 || { tail -20 "$T/build.log"; exit 1; }
+    build-portable/tests/test_gemm_bf16 build-portable/tests/test_vec_rows \
+    build-portable/tests/test_attention_rows_bf16 >"$T/build.log" 2>&1 || { tail -20 "$T/build.log"; exit 1; }
 
 # 1. wide registers only in the kernel files
-allowed='^(sgemm_avx512|sgemm_avx2|gemm_bf16_avx512|attention_rows|softmax|activation)\.o$'
+allowed='^(sgemm_avx512|sgemm_avx2|gemm_bf16_avx512|attention_rows|attention_rows_bf16|softmax|activation)\.o$'
 # (grep without -q reads all of objdump's output: with -q it would stop at the
 # first match, objdump would die of SIGPIPE, and pipefail would read that as
 # "no match")
@@ -29,16 +30,17 @@ while IFS= read -r o; do
 done < <(find "$P/src" -name '*.o' | sort)
 [ "$objs" -gt 50 ] || { echo "FAIL: only $objs objects in $P/src"; exit 1; }
 if [ ${#bad[@]} -gt 0 ]; then echo "FAIL: AVX/AVX-512 instructions outside the kernels: ${bad[*]}"; exit 1; fi
-for k in sgemm_avx512 sgemm_avx2 gemm_bf16_avx512 attention_rows softmax activation; do
+for k in sgemm_avx512 sgemm_avx2 gemm_bf16_avx512 attention_rows attention_rows_bf16 softmax activation; do
     objdump -d --no-show-raw-insn "$P/src/ops/cpu/$k.o" | grep -E '%[yz]mm[0-9]' >/dev/null ||
         { echo "FAIL: $k.o has no wide instructions (kernel not compiled for its target?)"; exit 1; }
 done
-echo "ok  $objs objects: ymm/zmm only in the kernels' objects (sgemm_avx512, sgemm_avx2, gemm_bf16_avx512, attention_rows, softmax, activation)"
+echo "ok  $objs objects: ymm/zmm only in the kernels' objects (sgemm_avx512, sgemm_avx2, gemm_bf16_avx512, attention_rows, attention_rows_bf16, softmax, activation)"
 
 # 2. the GEMM tests in the portable build
 "$P/tests/test_gemm" | tail -1
 "$P/tests/test_gemm_bf16" | tail -1
 "$P/tests/test_vec_rows" | tail -1
+"$P/tests/test_attention_rows_bf16" | tail -1
 
 # 3. gradients of the portable build against the default build's
 M="$ROOT/../shared/models/stories260K"

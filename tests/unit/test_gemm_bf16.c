@@ -344,6 +344,40 @@ static void check_words(const Bf16Kernel *kern) {
            differ);
 }
 
+/* A packed already (attention's dV and dK: P^T and dS^T come from the row
+ * steps in the kernel's panels): gemm_bf16_panels_prepacked on A packed by
+ * the kernel's pack (A stored [k, m], pairs across its rows, as gemm_bf16
+ * packs a transposed A) and a B packed once gives the bits of gemm_bf16
+ * (trans_a 1) on the fp32 operands: m with a short last panel, n narrower
+ * and wider than one panel, odd k, beta 0 and 1. */
+static void check_panels(const Bf16Kernel *kern) {
+    gemm_bf16_set_kernel(kern->name);
+    static const int sizes[][3] = {{37, 32, 64}, {256, 32, 63}, {9, 40, 2}, {64, 13, 1}, {130, 70, 37}};
+    static const float ab[][2] = {{1.0f, 1.0f}, {0.176f, 1.0f}, {-0.5f, 0.0f}};
+    int cases = 0, differ = 0;
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+        for (size_t q = 0; q < sizeof ab / sizeof ab[0]; q++, cases++) {
+            Case t = {1, 0, sizes[s][0], sizes[s][1], sizes[s][2], ab[q][0], ab[q][1]};
+            Operands o;
+            operands_make(&o, &t, (int)q);
+            int kpairs = (t.k + 1) / 2, panels = (t.m + BF16_MR - 1) / BF16_MR;
+            uint32_t *a = malloc(sizeof(uint32_t) * (size_t)panels * BF16_MR * kpairs);
+            kern->pack(o.a, o.lda, 0, t.m, t.k, BF16_MR, a);
+            Bf16PackedB packed = {0};
+            bf16_packed_b_set(&packed, 0, t.n, t.k, o.b, o.ldb);
+            float *want = run(&t, &o), *got = malloc(sizeof(float) * (size_t)t.m * o.ldc);
+            memcpy(got, o.c0, sizeof(float) * (size_t)t.m * o.ldc);
+            gemm_bf16_panels_prepacked(t.m, t.n, a, kpairs, t.alpha, &packed, t.beta, got, o.ldc);
+            differ += !same_bits(got, want, (size_t)t.m * o.ldc);
+            free(want), free(got), free(a);
+            bf16_packed_b_free(&packed);
+            operands_free(&o);
+        }
+    CHECK_MSG(differ == 0, "%s: products on packed A panels differ from gemm_bf16 on %d of %d cases", kern->name,
+              differ, cases);
+    printf("%s: packed-A-panel products vs gemm_bf16: %d cases, %d differ\n", kern->name, cases, differ);
+}
+
 static void check_degenerate(void) {
     float a[4] = {NAN, NAN, NAN, NAN}, c[4] = {1, 2, NAN, 4};
     gemm_bf16(0, 0, 2, 2, 0, 1.0f, a, 2, a, 2, 0.0f, c, 2); /* k = 0, beta 0: zeros */
@@ -376,7 +410,7 @@ int main(void) {
             Case t = {tr >> 1, tr & 1, sizes[s][0], sizes[s][1], sizes[s][2], ab[idx % 4][0], ab[idx % 4][1]};
             check_case(&t, idx % 3 == 0 ? 0 : 1 + idx % 5, kerns, nk);
         }
-    for (int q = 0; q < nk; q++) check_words(kerns[q]);
+    for (int q = 0; q < nk; q++) check_words(kerns[q]), check_panels(kerns[q]);
     gemm_bf16_set_kernel(NULL);
     check_in_parallel();
     check_degenerate();

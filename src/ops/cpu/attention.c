@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ops/cpu/attention_rows.h"
+#include "ops/cpu/attention_rows_bf16.h"
 #include "ops/cpu/cpu_ops.h"
 #include "ops/cpu/gemm_bf16.h"
 #include "ops/cpu/sgemm.h"
@@ -62,11 +63,14 @@ static void head_operand_free(HeadOperand *o) {
     sgemm_packed_b_free(&o->fp32);
 }
 
-/* A block's rows as bf16 words (a thread's own buffer, ATT_BLOCK rows of
- * ld words; allocated under bf16 only). */
+/* A thread's bf16 buffers for a block (allocated under bf16 only): its rows
+ * as words (ATT_BLOCK rows of ld words), P^T or dS^T as the kernel's A
+ * panels (attention_rows_bf16.h), and a block of dO or Q packed as B. */
 typedef struct {
     uint32_t *w;
     int ld;
+    uint32_t *panels;
+    Bf16PackedB rows_b;
 } BlockWords;
 
 /* C = alpha A op(B)[:k, :n] + beta C for a block's A (m rows, k wide, lda
@@ -104,12 +108,19 @@ static void attention_forward_head(float *oh, float *lse, const float *qh, const
 }
 
 /* A thread's words for a block's rows up to max(T, hd) wide (rows of whole
- * cache lines). */
+ * cache lines), and panels for up to T keys by ATT_BLOCK / 2 pairs. */
 static BlockWords block_words_alloc(int T, int hd) {
     int k = T > hd ? T : hd;
     BlockWords bw = {.ld = ((k + 1) / 2 + 15) / 16 * 16};
-    if (ops_precision() == PRECISION_BF16) bw.w = xmalloc(sizeof(uint32_t) * (size_t)bw.ld * ATT_BLOCK);
+    if (ops_precision() != PRECISION_BF16) return bw;
+    bw.w = xmalloc(sizeof(uint32_t) * (size_t)bw.ld * ATT_BLOCK);
+    bw.panels = xmalloc(sizeof(uint32_t) * (size_t)(T + BF16_MR) * (ATT_BLOCK / 2));
     return bw;
+}
+
+static void block_words_free(BlockWords *bw) {
+    free(bw->w), free(bw->panels);
+    bf16_packed_b_free(&bw->rows_b);
 }
 
 void cpu_attention_forward(float *out, float *lse, const float *q, const float *k, const float *v, int B, int T,
@@ -133,7 +144,7 @@ void cpu_attention_forward(float *out, float *lse, const float *q, const float *
                                    q + (size_t)b * T * ldq + h * hd, &keys_t, &values, T, hd, ldq, scale, p, &words);
         }
         head_operand_free(&keys_t), head_operand_free(&values);
-        free(words.w);
+        block_words_free(&words);
         free(buf);
     }
 }
@@ -160,6 +171,34 @@ static void attention_backward_head(float *dqh, float *dkg, float *dvg, const fl
         block_product(rows, hd, i1, scale, dp, T, &kv->keys, words, 0.0f, dqh + (size_t)i0 * ldq, ldq); /* dQ = dS K */
         cpu_gemm(1, 0, i1, hd, rows, scale, dp, T, qb, ldq, 1.0f, dkg, ldkv); /* dK += dS^T Q */
     }
+}
+
+/* attention_backward_head under bf16 (every kv operand packed in bf16):
+ * P^T and dS^T go to the dV and dK products as the A panels the row steps
+ * make (attention_rows_bf16.h), dS to dQ as words; dO and Q, as B, are
+ * packed per block. The bits of the fp32-block path above. */
+static void attention_backward_head_bf16(float *dqh, float *dkg, float *dvg, const float *doh, const float *qh,
+                                         const KvOperands *kv, const float *oh, const float *lse, int T, int hd,
+                                         int ldq, int ldkv, float scale, float *p, float *dp, BlockWords *words) {
+    for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
+        int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, rows = i1 - i0, kpairs = (rows + 1) / 2;
+        const float *qb = qh + (size_t)i0 * ldq, *dob = doh + (size_t)i0 * ldq;
+        block_product(rows, i1, hd, scale, qb, ldq, &kv->keys_t, words, 0.0f, p, T); /* S = Q K^T */
+        attention_probs_panels(p, T, i0, i1, lse, words->panels);
+        bf16_packed_b_set(&words->rows_b, 0, hd, rows, dob, ldq);
+        gemm_bf16_panels_prepacked(i1, hd, words->panels, kpairs, 1.0f, &words->rows_b, 1.0f, dvg, ldkv); /* dV += P^T dO */
+        block_product(rows, i1, hd, 1.0f, dob, ldq, &kv->values_t, words, 0.0f, dp, T); /* dP = dO V^T */
+        attention_dscores_words(dp, p, T, oh + (size_t)i0 * ldq, dob, ldq, hd, i0, i1, words->w, words->ld,
+                                words->panels);
+        gemm_bf16_words_prepacked(rows, hd, i1, scale, words->w, words->ld, &kv->keys.bf16, 0.0f,
+                                  dqh + (size_t)i0 * ldq, ldq); /* dQ = dS K */
+        bf16_packed_b_set(&words->rows_b, 0, hd, rows, qb, ldq);
+        gemm_bf16_panels_prepacked(i1, hd, words->panels, kpairs, scale, &words->rows_b, 1.0f, dkg, ldkv); /* dK += dS^T Q */
+    }
+}
+
+static int kv_all_bf16(const KvOperands *kv) {
+    return kv->keys_t.packing == HEAD_BF16 && kv->values_t.packing == HEAD_BF16 && kv->keys.packing == HEAD_BF16;
 }
 
 static void zero_strided(float *x, int rows, int cols, int ld) {
@@ -191,13 +230,13 @@ void cpu_attention_backward(float *dq, float *dk, float *dv, const float *dout, 
             for (int r = 0; r < rep; r++) {
                 int h = g * rep + r;
                 size_t q_off = (size_t)b * T * ldq + h * hd;
-                attention_backward_head(dq + q_off, dk + kv_off, dv + kv_off, dout + q_off, q + q_off, &kv,
-                                        out + q_off, lse + ((size_t)b * nh + h) * T, T, hd, ldq, ldkv, scale, work,
-                                        work + (size_t)ATT_BLOCK * T, &words);
+                (kv_all_bf16(&kv) ? attention_backward_head_bf16 : attention_backward_head)(
+                    dq + q_off, dk + kv_off, dv + kv_off, dout + q_off, q + q_off, &kv, out + q_off,
+                    lse + ((size_t)b * nh + h) * T, T, hd, ldq, ldkv, scale, work, work + (size_t)ATT_BLOCK * T, &words);
             }
         }
         head_operand_free(&kv.keys_t), head_operand_free(&kv.values_t), head_operand_free(&kv.keys);
-        free(words.w);
+        block_words_free(&words);
         free(buf);
     }
 }

@@ -52,24 +52,6 @@ static void dscores_block_portable(float *dp, const float *p, int ld, const floa
 
 /* ---- AVX-512 ---- */
 
-/* row[j] = e^(row[j] - shift) for j < n; returns the sum of the results. */
-__attribute__((target("avx512f"))) static float exp_shifted_row_avx512(float *row, int n, float shift) {
-    __m512 s = _mm512_set1_ps(shift), sum = _mm512_setzero_ps();
-    int j = 0;
-    for (; j + 16 <= n; j += 16) {
-        __m512 e = exp_avx512(_mm512_sub_ps(_mm512_loadu_ps(row + j), s));
-        sum = _mm512_add_ps(sum, e);
-        _mm512_storeu_ps(row + j, e);
-    }
-    if (j < n) {
-        __mmask16 m = first_lanes(n - j);
-        __m512 e = exp_avx512(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, row + j), s));
-        sum = _mm512_mask_add_ps(sum, m, sum, e);
-        _mm512_mask_storeu_ps(row + j, m, e);
-    }
-    return tree_sum_avx512(sum);
-}
-
 __attribute__((target("avx512f"))) static void softmax_block_avx512(float *p, int ld, int i0, int i1,
                                                                     const float *lse_in, float *lse_out) {
     for (int i = i0; i < i1; i++) {
@@ -85,19 +67,6 @@ __attribute__((target("avx512f"))) static void softmax_block_avx512(float *p, in
         }
         if (n < i1) memset(row + n, 0, sizeof(float) * (size_t)(i1 - n));
     }
-}
-
-/* lane_dot (lane_sum.h): a product, then an add, per lane */
-__attribute__((target("avx512f"))) static float dot_avx512(const float *a, const float *b, int n) {
-    __m512 acc = _mm512_setzero_ps();
-    int x = 0;
-    for (; x + 16 <= n; x += 16)
-        acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_loadu_ps(a + x), _mm512_loadu_ps(b + x)));
-    if (x < n) {
-        __mmask16 m = first_lanes(n - x);
-        acc = _mm512_mask_add_ps(acc, m, acc, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, a + x), _mm512_maskz_loadu_ps(m, b + x)));
-    }
-    return tree_sum_avx512(acc);
 }
 
 __attribute__((target("avx512f"))) static void dscores_block_avx512(float *dp, const float *p, int ld,

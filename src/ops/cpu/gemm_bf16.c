@@ -89,6 +89,8 @@ static const Bf16Kernel *kernel(void) {
 
 const char *ops_bf16_kernel_name(void) { return kernel()->name; }
 
+int gemm_bf16_uses_avx512(void) { return kernel() == &bf16_kernel_avx512; }
+
 /* ---- workspace: one growing buffer per thread slot, kept between calls so
  * that a step does not map and fault in fresh pages for every product. Slot
  * 0 is the top-level caller, slot 1 + t thread t of a parallel region. ---- */
@@ -315,4 +317,25 @@ void gemm_bf16_words_prepacked(int m, int n, int k, float alpha, const uint32_t 
             kern->kernel_strided(kpairs, words + (size_t)r0 * ldw, ldw, 1, b->panels + (size_t)c0 * b->kpairs,
                                  c + (size_t)r0 * ldc + c0, ldc, min_int(BF16_MR, m - r0), min_int(BF16_NR, n - c0),
                                  alpha, beta);
+}
+
+/* Every tile is one micro-kernel call over all kpairs on the same panels as
+ * gemm_bf16's (one K slice: k = 2 kpairs is at most a few hundred here), so
+ * the same bits. */
+void gemm_bf16_panels_prepacked(int m, int n, const uint32_t *a_panels, int kpairs, float alpha,
+                                const Bf16PackedB *b, float beta, float *c, int ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (n != b->n || kpairs != b->kpairs)
+        dusk_die("gemm_bf16_panels_prepacked: A of %d pairs, n %d against a packed B of %d pairs x %d", kpairs, n,
+                 b->kpairs, b->n);
+    if (kpairs == 0 || alpha == 0.0f) {
+        scale_c(m, n, beta, c, ldc);
+        return;
+    }
+    const Bf16Kernel *kern = kernel();
+    for (int c0 = 0; c0 < n; c0 += BF16_NR)
+        for (int r0 = 0; r0 < m; r0 += BF16_MR)
+            kern->kernel(kpairs, a_panels + (size_t)r0 * kpairs, b->panels + (size_t)c0 * kpairs,
+                         c + (size_t)r0 * ldc + c0, ldc, min_int(BF16_MR, m - r0), min_int(BF16_NR, n - c0), alpha,
+                         beta);
 }

@@ -55,7 +55,9 @@ extern const Bf16Kernel bf16_kernel_plain;
  * CPU runs. -1 with dusk_error for an unknown name or one the CPU lacks.
  * Without a call, DUSK_GEMM_BF16_KERNEL (same names) decides, else auto. */
 int gemm_bf16_set_kernel(const char *name);
-/* (ops_bf16_kernel_name() in ops.h names the kernel in use.) */
+/* (ops_bf16_kernel_name() in ops.h names the kernel in use.) Whether it is
+ * the AVX512_BF16 one (the CPU then has AVX512_BF16, F, BW, VL and DQ). */
+int gemm_bf16_uses_avx512(void);
 
 /* Same contract as gemm() in ops.h (row-major, BLAS alpha/beta: beta == 0
  * never reads C; alpha == 0 or k == 0 leaves beta * C), computed in bf16 x
@@ -87,6 +89,14 @@ void bf16_packed_b_free(Bf16PackedB *pb);
  * past row m is read). */
 void gemm_bf16_words_prepacked(int m, int n, int k, float alpha, const uint32_t *words, int ldw,
                                const Bf16PackedB *b, float beta, float *c, int ldc);
+/* A as packed panels already (attention's dV and dK products: P^T and dS^T
+ * come out of the row steps that compute P and dS in this layout, see
+ * attention_rows_bf16.h): m rows in ceil(m / BF16_MR) panels of [kpairs][MR]
+ * words, rows past m zero. C = alpha A op(B) + beta C on the calling thread,
+ * B all of a packed op(B) with b->kpairs == kpairs: the bits of gemm_bf16
+ * on the fp32 A those words were rounded from. */
+void gemm_bf16_panels_prepacked(int m, int n, const uint32_t *a_panels, int kpairs, float alpha,
+                                const Bf16PackedB *b, float beta, float *c, int ldc);
 /* words[r * ldw + p] for r < rows, p < (k + 1) / 2: src's rows as bf16 words
  * (Bf16RowWords), by the kernel in use. */
 void bf16_row_words(const float *src, int ld, int rows, int k, uint32_t *words, int ldw);

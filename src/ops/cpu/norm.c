@@ -21,40 +21,37 @@ void cpu_rmsnorm_forward(float *out, float *rstd, const float *inp, const float 
 }
 
 /* y_j = w_j r x_j with r = (mean(x^2)+eps)^-1/2, so
- * dx_k = r w_k dy_k - r^3 x_k / c * sum_j dy_j w_j x_j. */
+ * dx_k = r w_k dy_k - r^3 x_k / c * sum_j dy_j w_j x_j, and dw_j = sum over
+ * rows of dy_j x_j r. One pass over the rows for both (each row of dy and x
+ * read once: they come from memory in a train step's backward; tiny step:
+ * ~0.2 ms a call in two passes). dw goes through partial column sums over
+ * a fixed number of row chunks (contiguous rows), added in chunk order: the
+ * result does not depend on the thread count. */
 void cpu_rmsnorm_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w,
                       const float *rstd, int n, int c) {
-    if (dinp) {
+    enum { CHUNKS = 16 };
+    float *part = dw ? xcalloc((size_t)CHUNKS * c, sizeof(float)) : NULL;
+    int per = (n + CHUNKS - 1) / CHUNKS;
 #pragma omp parallel for schedule(static)
-        for (int i = 0; i < n; i++) {
+    for (int k = 0; k < CHUNKS; k++)
+        for (int i = k * per; i < n && i < (k + 1) * per; i++) {
             const float *x = inp + (size_t)i * c, *dy = dout + (size_t)i * c;
-            float *dx = dinp + (size_t)i * c;
-            float r = rstd[i], dot = 0.0f;
+            float r = rstd[i];
+            if (dinp) {
+                float *dx = dinp + (size_t)i * c, dot = 0.0f;
 #pragma omp simd reduction(+ : dot)
-            for (int j = 0; j < c; j++) dot += dy[j] * w[j] * x[j];
-            float coef = r * r * r * dot / (float)c;
-            for (int j = 0; j < c; j++) dx[j] += r * w[j] * dy[j] - coef * x[j];
-        }
-    }
-    if (dw) {
-        /* Partial column sums over a fixed number of row chunks (contiguous
-         * rows, cache friendly), then added in chunk order: the result does
-         * not depend on the thread count. */
-        enum { CHUNKS = 16 };
-        float *part = xcalloc((size_t)CHUNKS * c, sizeof(float));
-        int per = (n + CHUNKS - 1) / CHUNKS;
-#pragma omp parallel for schedule(static)
-        for (int k = 0; k < CHUNKS; k++) {
-            float *acc = part + (size_t)k * c;
-            for (int i = k * per; i < n && i < (k + 1) * per; i++) {
-                const float *dy = dout + (size_t)i * c, *x = inp + (size_t)i * c;
-                float r = rstd[i];
+                for (int j = 0; j < c; j++) dot += dy[j] * w[j] * x[j];
+                float coef = r * r * r * dot / (float)c;
+                for (int j = 0; j < c; j++) dx[j] += r * w[j] * dy[j] - coef * x[j];
+            }
+            if (dw) {
+                float *acc = part + (size_t)k * c;
 #pragma omp simd
                 for (int j = 0; j < c; j++) acc[j] += dy[j] * x[j] * r;
             }
         }
-        for (int k = 0; k < CHUNKS; k++)
-            for (int j = 0; j < c; j++) dw[j] += part[(size_t)k * c + j];
-        free(part);
-    }
+    if (!dw) return;
+    for (int k = 0; k < CHUNKS; k++)
+        for (int j = 0; j < c; j++) dw[j] += part[(size_t)k * c + j];
+    free(part);
 }
