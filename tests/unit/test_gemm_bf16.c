@@ -263,6 +263,8 @@ static void check_in_parallel(void) {
     operands_free(&o);
 }
 
+static const Bf16Band NO_BAND = {BAND_NONE, 0};
+
 /* Words that end exactly where an unmapped page begins: reading one past
  * them faults. */
 static uint32_t *words_before_guard(size_t count, void **map, size_t *map_bytes) {
@@ -331,7 +333,7 @@ static void check_words(const Bf16Kernel *kern) {
                 bf16_row_words(o.a, o.lda, t.m, t.k, w, ldw);
                 float *want = run(&t, &o), *got = malloc(sizeof(float) * (size_t)t.m * o.ldc);
                 memcpy(got, o.c0, sizeof(float) * (size_t)t.m * o.ldc);
-                gemm_bf16_words_prepacked(t.m, t.n, t.k, t.alpha, w, ldw, &packed, t.beta, got, o.ldc);
+                gemm_bf16_words_prepacked(t.m, t.n, t.k, t.alpha, w, ldw, &packed, t.beta, got, o.ldc, NO_BAND);
                 differ += !same_bits(got, want, (size_t)t.m * o.ldc);
                 free(want), free(got);
                 munmap(map, map_bytes);
@@ -367,7 +369,7 @@ static void check_panels(const Bf16Kernel *kern) {
             bf16_packed_b_set(&packed, 0, t.n, t.k, o.b, o.ldb);
             float *want = run(&t, &o), *got = malloc(sizeof(float) * (size_t)t.m * o.ldc);
             memcpy(got, o.c0, sizeof(float) * (size_t)t.m * o.ldc);
-            gemm_bf16_panels_prepacked(t.m, t.n, a, kpairs, t.alpha, &packed, t.beta, got, o.ldc);
+            gemm_bf16_panels_prepacked(t.m, t.n, a, kpairs, t.alpha, &packed, t.beta, got, o.ldc, NO_BAND);
             differ += !same_bits(got, want, (size_t)t.m * o.ldc);
             free(want), free(got), free(a);
             bf16_packed_b_free(&packed);
@@ -376,6 +378,84 @@ static void check_panels(const Bf16Kernel *kern) {
     CHECK_MSG(differ == 0, "%s: products on packed A panels differ from gemm_bf16 on %d of %d cases", kern->name,
               differ, cases);
     printf("%s: packed-A-panel products vs gemm_bf16: %d cases, %d differ\n", kern->name, cases, differ);
+}
+
+/* The causal bands (gemm_bf16.h) against gemm_bf16 on the same operands,
+ * whose masked parts hold zeros, as attention's do (some of them -0, and B
+ * negative there, so that a product of zeros is -0 too): the elements a
+ * band computes have gemm_bf16's bits, and with BAND_OUT_COLS the elements
+ * past the diagonal are not written where a whole tile lies past it. Block
+ * shapes of attention (64 query rows at diagonals 0, 64 and 192 against
+ * their keys) and edge ones. */
+static int band_case(const Bf16Kernel *kern, Bf16BandKind kind, int m, int keys, int other, int diag) {
+    /* OUT_COLS: C [m, keys] = A [m, other] B [other, keys]; K_UPTO: C [m,
+     * other] = A [m, keys] B [keys, other], A zero past the diagonal;
+     * K_FROM: C [keys, other] = A^T B with A stored [m, keys] (zero before
+     * the diagonal), B [m, other] */
+    int k_upto = kind == BAND_K_UPTO, k_from = kind == BAND_K_FROM;
+    Case t = {k_from, 0, k_from ? keys : m, k_upto || k_from ? other : keys, k_upto ? keys : k_from ? m : other,
+              0.75f, k_from ? 1.0f : 0.0f};
+    Operands o;
+    operands_make(&o, &t, 1);
+    /* zeros in A where the mask puts them, -0 in every third: row i of the
+     * stored A against column x (k_upto: query i, key x; k_from: query i,
+     * key x, A stored [queries, keys]) */
+    for (int i = 0; i < (k_from ? t.k : t.m); i++)
+        for (int x = 0; x < (k_from ? t.m : t.k); x++) {
+            int masked = k_upto ? x > diag + i : k_from ? i < x - diag : 0;
+            if (masked) o.a[(size_t)i * o.lda + x] = x % 3 ? 0.0f : -0.0f;
+        }
+    for (size_t i = 0; i < (size_t)t.k * o.ldb; i++)
+        if (i % 5 == 0) o.b[i] = -fabsf(o.b[i]);
+    float *want = run(&t, &o), *got = malloc(sizeof(float) * (size_t)t.m * o.ldc);
+    memcpy(got, o.c0, sizeof(float) * (size_t)t.m * o.ldc);
+    Bf16Band band = {kind, diag};
+    int differ = 0, kpairs = (t.k + 1) / 2;
+    Bf16PackedB packed = {0};
+    bf16_packed_b_set(&packed, 0, t.n, t.k, o.b, o.ldb);
+    if (k_from) {
+        uint32_t *a = calloc((size_t)(t.m + BF16_MR) * kpairs, sizeof(uint32_t));
+        kern->pack(o.a, o.lda, 0, t.m, t.k, BF16_MR, a);
+        gemm_bf16_panels_prepacked(t.m, t.n, a, kpairs, t.alpha, &packed, t.beta, got, o.ldc, band);
+        free(a);
+    } else {
+        uint32_t *w = malloc(sizeof(uint32_t) * (size_t)t.m * kpairs);
+        bf16_row_words(o.a, o.lda, t.m, t.k, w, kpairs);
+        gemm_bf16_words_prepacked(t.m, t.n, t.k, t.alpha, w, kpairs, &packed, t.beta, got, o.ldc, band);
+        free(w);
+    }
+    for (int i = 0; i < t.m; i++)
+        for (int j = 0; j < t.n; j++) {
+            size_t at = (size_t)i * o.ldc + j;
+            if (kind == BAND_OUT_COLS && j > diag + i) { /* not wanted: computed, or left as it was */
+                int tile_past = j / BF16_NR * BF16_NR > diag + (i / BF16_MR * BF16_MR + BF16_MR - 1 < t.m - 1
+                                                                      ? i / BF16_MR * BF16_MR + BF16_MR - 1
+                                                                      : t.m - 1);
+                differ += tile_past ? !same_bits(&got[at], &o.c0[at], 1) : !same_bits(&got[at], &want[at], 1);
+                continue;
+            }
+            differ += !same_bits(&got[at], &want[at], 1);
+        }
+    bf16_packed_b_free(&packed);
+    free(want), free(got);
+    operands_free(&o);
+    return differ;
+}
+
+static void check_bands(const Bf16Kernel *kern) {
+    gemm_bf16_set_kernel(kern->name);
+    /* rows, keys, diagonal: attention's blocks, then edges and diagonals
+     * that are not multiples of the tile (a tile's last diagonal on a
+     * column panel's first column; an odd first live k) */
+    static const int blocks[][3] = {{64, 64, 0}, {64, 128, 64}, {64, 256, 192}, {37, 101, 64},
+                                    {5, 5, 0},   {40, 90, 25},  {20, 45, 13}};
+    static const Bf16BandKind kinds[] = {BAND_OUT_COLS, BAND_K_UPTO, BAND_K_FROM};
+    int cases = 0, differ = 0;
+    for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; b++)
+        for (size_t q = 0; q < sizeof kinds / sizeof kinds[0]; q++, cases++)
+            differ += band_case(kern, kinds[q], blocks[b][0], blocks[b][1], 32 + (int)b % 2, blocks[b][2]) != 0;
+    CHECK_MSG(differ == 0, "%s: banded products differ from gemm_bf16 on %d of %d cases", kern->name, differ, cases);
+    printf("%s: causal-band products vs gemm_bf16: %d cases, %d differ\n", kern->name, cases, differ);
 }
 
 static void check_degenerate(void) {
@@ -410,7 +490,7 @@ int main(void) {
             Case t = {tr >> 1, tr & 1, sizes[s][0], sizes[s][1], sizes[s][2], ab[idx % 4][0], ab[idx % 4][1]};
             check_case(&t, idx % 3 == 0 ? 0 : 1 + idx % 5, kerns, nk);
         }
-    for (int q = 0; q < nk; q++) check_words(kerns[q]), check_panels(kerns[q]);
+    for (int q = 0; q < nk; q++) check_words(kerns[q]), check_panels(kerns[q]), check_bands(kerns[q]);
     gemm_bf16_set_kernel(NULL);
     check_in_parallel();
     check_degenerate();

@@ -75,16 +75,17 @@ typedef struct {
 
 /* C = alpha A op(B)[:k, :n] + beta C for a block's A (m rows, k wide, lda
  * apart): the queries, the output's gradient, the probabilities or their
- * gradient. Under bf16 A's rows become words in place (bf16_row_words) that
+ * gradient. band: the causal mask's zeros that the bf16 products skip
+ * (gemm_bf16.h; the fp32 ones compute them). Under bf16 A's rows become words in place (bf16_row_words) that
  * the kernel reads as they lie, in half the time of packing them into panels
  * (which transposes every 16 rows; 64 x 160: 0.66 against 1.26 us, and P V
  * as a whole 2.4 against 2.9 us); the bits are those of gemm_bf16. */
 static void block_product(int m, int n, int k, float alpha, const float *a, int lda, const HeadOperand *b,
-                          BlockWords *words, float beta, float *c, int ldc) {
+                          BlockWords *words, float beta, float *c, int ldc, Bf16Band band) {
     switch (b->packing) {
     case HEAD_BF16:
         bf16_row_words(a, lda, m, k, words->w, words->ld);
-        gemm_bf16_words_prepacked(m, n, k, alpha, words->w, words->ld, &b->bf16, beta, c, ldc);
+        gemm_bf16_words_prepacked(m, n, k, alpha, words->w, words->ld, &b->bf16, beta, c, ldc, band);
         break;
     case HEAD_FP32: sgemm_prepacked(0, m, n, k, alpha, a, lda, &b->fp32, beta, c, ldc); break;
     case HEAD_UNPACKED: cpu_gemm(0, b->trans, m, n, k, alpha, a, lda, b->x, b->ld, beta, c, ldc); break;
@@ -101,9 +102,10 @@ static void attention_forward_head(float *oh, float *lse, const float *qh, const
                                    BlockWords *words) {
     for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
         int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, rows = i1 - i0;
-        block_product(rows, i1, hd, scale, qh + (size_t)i0 * ldq, ldq, keys_t, words, 0.0f, p, T); /* S = Q K^T */
+        Bf16Band out_cols = {BAND_OUT_COLS, i0}, k_upto = {BAND_K_UPTO, i0}; /* block row r is query i0 + r */
+        block_product(rows, i1, hd, scale, qh + (size_t)i0 * ldq, ldq, keys_t, words, 0.0f, p, T, out_cols); /* S = Q K^T */
         attention_softmax_block(p, T, i0, i1, NULL, lse);
-        block_product(rows, hd, i1, 1.0f, p, T, values, words, 0.0f, oh + (size_t)i0 * ldq, ldq); /* O = P V */
+        block_product(rows, hd, i1, 1.0f, p, T, values, words, 0.0f, oh + (size_t)i0 * ldq, ldq, k_upto); /* O = P V */
     }
 }
 
@@ -163,12 +165,13 @@ static void attention_backward_head(float *dqh, float *dkg, float *dvg, const fl
     for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
         int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, rows = i1 - i0;
         const float *qb = qh + (size_t)i0 * ldq, *dob = doh + (size_t)i0 * ldq;
-        block_product(rows, i1, hd, scale, qb, ldq, &kv->keys_t, words, 0.0f, p, T); /* S = Q K^T */
+        Bf16Band out_cols = {BAND_OUT_COLS, i0}, k_upto = {BAND_K_UPTO, i0};
+        block_product(rows, i1, hd, scale, qb, ldq, &kv->keys_t, words, 0.0f, p, T, out_cols); /* S = Q K^T */
         attention_softmax_block(p, T, i0, i1, lse, NULL);
         cpu_gemm(1, 0, i1, hd, rows, 1.0f, p, T, dob, ldq, 1.0f, dvg, ldkv);    /* dV += P^T dO */
-        block_product(rows, i1, hd, 1.0f, dob, ldq, &kv->values_t, words, 0.0f, dp, T); /* dP = dO V^T */
+        block_product(rows, i1, hd, 1.0f, dob, ldq, &kv->values_t, words, 0.0f, dp, T, out_cols); /* dP = dO V^T */
         attention_dscores_block(dp, p, T, oh + (size_t)i0 * ldq, dob, ldq, hd, i0, i1);
-        block_product(rows, hd, i1, scale, dp, T, &kv->keys, words, 0.0f, dqh + (size_t)i0 * ldq, ldq); /* dQ = dS K */
+        block_product(rows, hd, i1, scale, dp, T, &kv->keys, words, 0.0f, dqh + (size_t)i0 * ldq, ldq, k_upto); /* dQ = dS K */
         cpu_gemm(1, 0, i1, hd, rows, scale, dp, T, qb, ldq, 1.0f, dkg, ldkv); /* dK += dS^T Q */
     }
 }
@@ -183,17 +186,20 @@ static void attention_backward_head_bf16(float *dqh, float *dkg, float *dvg, con
     for (int i0 = 0; i0 < T; i0 += ATT_BLOCK) {
         int i1 = i0 + ATT_BLOCK < T ? i0 + ATT_BLOCK : T, rows = i1 - i0, kpairs = (rows + 1) / 2;
         const float *qb = qh + (size_t)i0 * ldq, *dob = doh + (size_t)i0 * ldq;
-        block_product(rows, i1, hd, scale, qb, ldq, &kv->keys_t, words, 0.0f, p, T); /* S = Q K^T */
+        /* S, dP: query i0 + r needs keys up to it; dQ: dS is zero past them;
+         * dV, dK: key j has probabilities only from query j on */
+        Bf16Band out_cols = {BAND_OUT_COLS, i0}, k_upto = {BAND_K_UPTO, i0}, k_from = {BAND_K_FROM, i0};
+        block_product(rows, i1, hd, scale, qb, ldq, &kv->keys_t, words, 0.0f, p, T, out_cols); /* S = Q K^T */
         attention_probs_panels(p, T, i0, i1, lse, words->panels);
         bf16_packed_b_set(&words->rows_b, 0, hd, rows, dob, ldq);
-        gemm_bf16_panels_prepacked(i1, hd, words->panels, kpairs, 1.0f, &words->rows_b, 1.0f, dvg, ldkv); /* dV += P^T dO */
-        block_product(rows, i1, hd, 1.0f, dob, ldq, &kv->values_t, words, 0.0f, dp, T); /* dP = dO V^T */
+        gemm_bf16_panels_prepacked(i1, hd, words->panels, kpairs, 1.0f, &words->rows_b, 1.0f, dvg, ldkv, k_from); /* dV += P^T dO */
+        block_product(rows, i1, hd, 1.0f, dob, ldq, &kv->values_t, words, 0.0f, dp, T, out_cols); /* dP = dO V^T */
         attention_dscores_words(dp, p, T, oh + (size_t)i0 * ldq, dob, ldq, hd, i0, i1, words->w, words->ld,
                                 words->panels);
         gemm_bf16_words_prepacked(rows, hd, i1, scale, words->w, words->ld, &kv->keys.bf16, 0.0f,
-                                  dqh + (size_t)i0 * ldq, ldq); /* dQ = dS K */
+                                  dqh + (size_t)i0 * ldq, ldq, k_upto); /* dQ = dS K */
         bf16_packed_b_set(&words->rows_b, 0, hd, rows, qb, ldq);
-        gemm_bf16_panels_prepacked(i1, hd, words->panels, kpairs, scale, &words->rows_b, 1.0f, dkg, ldkv); /* dK += dS^T Q */
+        gemm_bf16_panels_prepacked(i1, hd, words->panels, kpairs, scale, &words->rows_b, 1.0f, dkg, ldkv, k_from); /* dK += dS^T Q */
     }
 }
 

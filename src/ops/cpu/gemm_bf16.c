@@ -297,15 +297,23 @@ void bf16_row_words(const float *src, int ld, int rows, int k, uint32_t *words, 
     kernel()->row_words(src, ld, rows, k, words, ldw);
 }
 
+static void check_band(const char *fn, Bf16Band band, Bf16BandKind allowed1, Bf16BandKind allowed2) {
+    if (band.kind != BAND_NONE && band.kind != allowed1 && band.kind != allowed2)
+        dusk_die("%s: band kind %d not supported", fn, (int)band.kind);
+    if (band.kind != BAND_NONE && band.diag < 0) dusk_die("%s: band diagonal %d < 0", fn, band.diag);
+}
+
 /* Every MR x NR tile of C is one micro-kernel call over all k pairs, as in
  * gemm_bf16 (k within one slice: a packed B is), on the same words: a prefix
  * of a packed B is the packing of that prefix (NR-column panels; along K,
- * pairs from the start, so an even k reads whole pairs). So the same bits. */
+ * pairs from the start, so an even k reads whole pairs). So the same bits
+ * (a band skips whole tiles, or pairs of zeros at a tile's end). */
 void gemm_bf16_words_prepacked(int m, int n, int k, float alpha, const uint32_t *words, int ldw,
-                               const Bf16PackedB *b, float beta, float *c, int ldc) {
+                               const Bf16PackedB *b, float beta, float *c, int ldc, Bf16Band band) {
     if (m <= 0 || n <= 0) return;
     if (n > b->n || k > b->k || (k % 2 && k != b->k)) /* not a prefix (an odd k short of all of B splits a pair) */
         dusk_die("gemm_bf16_words_prepacked: %d x %d of a packed B of %d x %d", k, n, b->k, b->n);
+    check_band("gemm_bf16_words_prepacked", band, BAND_OUT_COLS, BAND_K_UPTO);
     if (k <= 0 || alpha == 0.0f) {
         scale_c(m, n, beta, c, ldc);
         return;
@@ -313,29 +321,38 @@ void gemm_bf16_words_prepacked(int m, int n, int k, float alpha, const uint32_t 
     const Bf16Kernel *kern = kernel();
     int kpairs = (k + 1) / 2;
     for (int c0 = 0; c0 < n; c0 += BF16_NR)
-        for (int r0 = 0; r0 < m; r0 += BF16_MR)
-            kern->kernel_strided(kpairs, words + (size_t)r0 * ldw, ldw, 1, b->panels + (size_t)c0 * b->kpairs,
-                                 c + (size_t)r0 * ldc + c0, ldc, min_int(BF16_MR, m - r0), min_int(BF16_NR, n - c0),
-                                 alpha, beta);
+        for (int r0 = 0; r0 < m; r0 += BF16_MR) {
+            int mr = min_int(BF16_MR, m - r0), last_diag = band.diag + r0 + mr - 1, pairs = kpairs;
+            if (band.kind == BAND_OUT_COLS && c0 > last_diag) continue; /* past every row's diagonal */
+            if (band.kind == BAND_K_UPTO) pairs = min_int(kpairs, last_diag / 2 + 1); /* up to k = last_diag */
+            kern->kernel_strided(pairs, words + (size_t)r0 * ldw, ldw, 1, b->panels + (size_t)c0 * b->kpairs,
+                                 c + (size_t)r0 * ldc + c0, ldc, mr, min_int(BF16_NR, n - c0), alpha, beta);
+        }
 }
 
 /* Every tile is one micro-kernel call over all kpairs on the same panels as
  * gemm_bf16's (one K slice: k = 2 kpairs is at most a few hundred here), so
- * the same bits. */
+ * the same bits (a band skips a tile's leading pairs of zeros). */
 void gemm_bf16_panels_prepacked(int m, int n, const uint32_t *a_panels, int kpairs, float alpha,
-                                const Bf16PackedB *b, float beta, float *c, int ldc) {
+                                const Bf16PackedB *b, float beta, float *c, int ldc, Bf16Band band) {
     if (m <= 0 || n <= 0) return;
     if (n != b->n || kpairs != b->kpairs)
         dusk_die("gemm_bf16_panels_prepacked: A of %d pairs, n %d against a packed B of %d pairs x %d", kpairs, n,
                  b->kpairs, b->n);
+    check_band("gemm_bf16_panels_prepacked", band, BAND_K_FROM, BAND_K_FROM);
     if (kpairs == 0 || alpha == 0.0f) {
         scale_c(m, n, beta, c, ldc);
         return;
     }
     const Bf16Kernel *kern = kernel();
     for (int c0 = 0; c0 < n; c0 += BF16_NR)
-        for (int r0 = 0; r0 < m; r0 += BF16_MR)
-            kern->kernel(kpairs, a_panels + (size_t)r0 * kpairs, b->panels + (size_t)c0 * kpairs,
-                         c + (size_t)r0 * ldc + c0, ldc, min_int(BF16_MR, m - r0), min_int(BF16_NR, n - c0), alpha,
-                         beta);
+        for (int r0 = 0; r0 < m; r0 += BF16_MR) {
+            /* pairs wholly before the tile's first row's first live k */
+            int skip = band.kind == BAND_K_FROM && r0 > band.diag ? min_int(kpairs, (r0 - band.diag) / 2) : 0;
+            float *ct = c + (size_t)r0 * ldc + c0;
+            if (skip == kpairs && beta == 1.0f) continue; /* adds nothing */
+            kern->kernel(kpairs - skip, a_panels + ((size_t)r0 * kpairs + (size_t)skip * BF16_MR),
+                         b->panels + (size_t)c0 * kpairs + (size_t)skip * BF16_NR, ct, ldc, min_int(BF16_MR, m - r0),
+                         min_int(BF16_NR, n - c0), alpha, beta);
+        }
 }

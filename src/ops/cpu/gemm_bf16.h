@@ -79,6 +79,27 @@ typedef struct {
 int bf16_packed_b_fits(int k);
 void bf16_packed_b_set(Bf16PackedB *pb, int trans_b, int n, int k, const float *b, int ldb);
 void bf16_packed_b_free(Bf16PackedB *pb);
+/* The causal mask's zeros in attention's block products, which the two
+ * products below skip tile by tile (a 64-row query block against keys
+ * [0, i1): the diagonal 64 x 64 square is half masked, 20% of the block
+ * products' work). Row r is row r of the call's C (and of A):
+ *  BAND_OUT_COLS: only C's columns j <= diag + r are wanted (S = Q K^T and
+ *    dP = dO V^T); tiles past every row's diagonal are not computed, and
+ *    those elements of C are left as they were;
+ *  BAND_K_UPTO: A is zero for k > diag + r (O = P V, dQ = dS K); a tile's
+ *    products stop after its last row's diagonal;
+ *  BAND_K_FROM: A is zero for k < r - diag (dV += P^T dO, dK += dS^T Q,
+ *    keys against the block's queries); a tile's products start at its first
+ *    row's.
+ * A skipped product of zeros would add +-0 to an accumulator that starts at
+ * +0 (so holds +0 or a nonzero), which changes nothing: the computed
+ * elements keep their bits. */
+typedef enum { BAND_NONE, BAND_OUT_COLS, BAND_K_UPTO, BAND_K_FROM } Bf16BandKind;
+typedef struct {
+    Bf16BandKind kind;
+    int diag;
+} Bf16Band;
+
 /* A [m, k] as bf16 words, row-major (bf16_row_words), read where they lie
  * instead of packed into panels (attention's block products: 64 rows of A
  * used for a few tiles only, where packing them took about as long as the
@@ -86,17 +107,18 @@ void bf16_packed_b_free(Bf16PackedB *pb);
  * B the first k rows and n columns of the packed op(B) (k even, or all of
  * it): the bits of gemm_bf16 on the fp32 A those words were rounded from and
  * the unpacked B. words: m rows of (k + 1) / 2 words, ldw apart (nothing
- * past row m is read). */
+ * past row m is read). band: BAND_NONE, BAND_OUT_COLS or BAND_K_UPTO. */
 void gemm_bf16_words_prepacked(int m, int n, int k, float alpha, const uint32_t *words, int ldw,
-                               const Bf16PackedB *b, float beta, float *c, int ldc);
+                               const Bf16PackedB *b, float beta, float *c, int ldc, Bf16Band band);
 /* A as packed panels already (attention's dV and dK products: P^T and dS^T
  * come out of the row steps that compute P and dS in this layout, see
  * attention_rows_bf16.h): m rows in ceil(m / BF16_MR) panels of [kpairs][MR]
  * words, rows past m zero. C = alpha A op(B) + beta C on the calling thread,
  * B all of a packed op(B) with b->kpairs == kpairs: the bits of gemm_bf16
- * on the fp32 A those words were rounded from. */
+ * on the fp32 A those words were rounded from. band: BAND_NONE or
+ * BAND_K_FROM. */
 void gemm_bf16_panels_prepacked(int m, int n, const uint32_t *a_panels, int kpairs, float alpha,
-                                const Bf16PackedB *b, float beta, float *c, int ldc);
+                                const Bf16PackedB *b, float beta, float *c, int ldc, Bf16Band band);
 /* words[r * ldw + p] for r < rows, p < (k + 1) / 2: src's rows as bf16 words
  * (Bf16RowWords), by the kernel in use. */
 void bf16_row_words(const float *src, int ld, int rows, int k, uint32_t *words, int ldw);
