@@ -145,7 +145,10 @@ int main(int argc, char **argv) {
      * weight (embedding lookup excluded, lm_head included), plus attention's
      * seven T x T-sized products per head (QK^T and PV forward; recomputed
      * QK^T, dV, dP, dQ, dK backward) over the causal row blocks of 64 that
-     * the kernel evaluates (block [i0, i1) against keys [0, i1)). */
+     * the fp32 kernel evaluates (block [i0, i1) against keys [0, i1)). The
+     * bf16 products skip the masked tiles of each block's diagonal square
+     * (Bf16Band), so for bf16 this is the same work counted, not all of it
+     * computed: its gflops compare with fp32's as a speed ratio would. */
     double block_area = 0;
     for (int i0 = 0; i0 < T; i0 += 64) block_area += (double)((i0 + 64 < T ? i0 + 64 : T) - i0) * (i0 + 64 < T ? i0 + 64 : T);
     double linear_w = bench_matmul_weights(&c);
