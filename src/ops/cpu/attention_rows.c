@@ -52,6 +52,24 @@ static void dscores_block_portable(float *dp, const float *p, int ld, const floa
 
 /* ---- AVX-512 ---- */
 
+/* row[j] = e^(row[j] - shift) for j < n; returns the sum of the results. */
+__attribute__((target("avx512f"))) static float exp_shifted_row_avx512(float *row, int n, float shift) {
+    __m512 s = _mm512_set1_ps(shift), sum = _mm512_setzero_ps();
+    int j = 0;
+    for (; j + 16 <= n; j += 16) {
+        __m512 e = exp_avx512(_mm512_sub_ps(_mm512_loadu_ps(row + j), s));
+        sum = _mm512_add_ps(sum, e);
+        _mm512_storeu_ps(row + j, e);
+    }
+    if (j < n) {
+        __mmask16 m = first_lanes(n - j);
+        __m512 e = exp_avx512(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, row + j), s));
+        sum = _mm512_mask_add_ps(sum, m, sum, e);
+        _mm512_mask_storeu_ps(row + j, m, e);
+    }
+    return tree_sum_avx512(sum);
+}
+
 __attribute__((target("avx512f"))) static void softmax_block_avx512(float *p, int ld, int i0, int i1,
                                                                     const float *lse_in, float *lse_out) {
     for (int i = i0; i < i1; i++) {

@@ -4,14 +4,13 @@
  * rounds (f32_to_bf16): so the words are those the products used to make of
  * the fp32 blocks, on both paths. */
 #include <immintrin.h>
-#include <string.h>
 
+#include "ops/cpu/attention_rows.h"
 #include "ops/cpu/attention_rows_bf16.h"
 #include "ops/cpu/bf16_avx512.h"
 #include "ops/cpu/gemm_bf16.h"
 #include "ops/cpu/lane_sum.h"
 #include "ops/cpu/vec_avx512.h"
-#include "ops/fast_exp.h"
 #include "util/dtype.h"
 
 static int ceil_div(int a, int b) { return (a + b - 1) / b; }
@@ -25,15 +24,10 @@ static uint32_t *panel_word(uint32_t *panels, int kpairs, int j, int q) {
     return panels + ((size_t)(j / BF16_MR) * kpairs + q) * BF16_MR + j % BF16_MR;
 }
 
+/* P is the fp32 path's recompute; its panels then built word by word */
 static void probs_panels_portable(float *p, int ld, int i0, int i1, const float *lse, uint32_t *panels) {
     int rows = i1 - i0, kpairs = (rows + 1) / 2, keys = ceil_div(i1, BF16_MR) * BF16_MR;
-    for (int i = i0; i < i1; i++) {
-        float *row = p + (size_t)(i - i0) * ld;
-        float l = lse[i];
-#pragma omp simd
-        for (int j = 0; j <= i; j++) row[j] = fast_expf(row[j] - l);
-        for (int j = i + 1; j < i1; j++) row[j] = 0.0f;
-    }
+    attention_softmax_block(p, ld, i0, i1, lse, NULL);
     for (int q = 0; q < kpairs; q++) {
         const float *lo = p + (size_t)2 * q * ld, *hi = 2 * q + 1 < rows ? lo + ld : NULL;
         for (int j = 0; j < keys; j++)

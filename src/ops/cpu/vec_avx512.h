@@ -87,24 +87,6 @@ __attribute__((target("avx512f"))) static inline void scale_row_avx512(float *x,
     }
 }
 
-/* row[j] = e^(row[j] - shift) for j < n; returns the sum of the results. */
-__attribute__((target("avx512f"))) static inline float exp_shifted_row_avx512(float *row, int n, float shift) {
-    __m512 s = _mm512_set1_ps(shift), sum = _mm512_setzero_ps();
-    int j = 0;
-    for (; j + 16 <= n; j += 16) {
-        __m512 e = exp_avx512(_mm512_sub_ps(_mm512_loadu_ps(row + j), s));
-        sum = _mm512_add_ps(sum, e);
-        _mm512_storeu_ps(row + j, e);
-    }
-    if (j < n) {
-        __mmask16 m = first_lanes(n - j);
-        __m512 e = exp_avx512(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, row + j), s));
-        sum = _mm512_mask_add_ps(sum, m, sum, e);
-        _mm512_mask_storeu_ps(row + j, m, e);
-    }
-    return tree_sum_avx512(sum);
-}
-
 /* lane_dot (lane_sum.h): a product, then an add, per lane */
 __attribute__((target("avx512f"))) static inline float dot_avx512(const float *a, const float *b, int n) {
     __m512 acc = _mm512_setzero_ps();
