@@ -37,9 +37,6 @@ enum { KC_MAX = 512, MC_TARGET = 168, NC_MAX = 2048, MR_MAX = 16, NR_MAX = 32, A
  * against packing: attention's P V, m 64, 1.17-1.30x; the tiny k/v dW, m
  * 128, 1.04-1.11x; but the m 256 dW products 0.87-0.95x). */
 enum { B_DIRECT_MAX_ROWS = 128 };
-/* Threads take chunks of C of at least CHUNK_MIN rows or columns, at most
- * CHUNKS_PER_THREAD each (every chunk packs the other operand again). */
-enum { CHUNK_MIN = 384, CHUNKS_PER_THREAD = 4 };
 /* Below this many multiply-adds a product runs on the calling thread: the
  * fork/join would cost more than it saves. */
 #define SGEMM_SERIAL_MACS (64.0 * 64.0 * 64.0)
@@ -98,18 +95,10 @@ int sgemm_uses_avx512(void) { return current_kernel() == &sgemm_kernel_avx512; }
 
 /* ---- per-thread pack buffers, kept between calls ---- */
 
-/* What a B buffer holds: block (j0, nc) x (p0, kc) of B as packed by call
- * number `call` (0: nothing known). */
-typedef struct {
-    unsigned long call;
-    int j0, nc, p0, kc;
-} PackedBlock;
-
 typedef struct {
     void *raw;
     float *data; /* raw aligned to a cache line */
     size_t cap;  /* floats */
-    PackedBlock holds;
 } PackBuf;
 
 static _Thread_local PackBuf tls_pack_a, tls_pack_b;
@@ -120,28 +109,8 @@ static float *packbuf_reserve(PackBuf *buf, size_t count) {
         buf->raw = xmalloc(count * sizeof(float) + 63);
         buf->data = (float *)(((uintptr_t)buf->raw + 63) & ~(uintptr_t)63);
         buf->cap = count;
-        buf->holds.call = 0;
     }
     return buf->data;
-}
-
-/* Numbers the multi-threaded sgemm_dusk calls: B does not change during a
- * call, so a block packed earlier in the same call can be used again. */
-static unsigned long g_call;
-
-/* Whether buf already holds `want` (packed by this thread for an earlier
- * chunk of the same call: every chunk of a product split by rows needs all
- * of B, which with one column block and one K slice is one block, so a
- * thread's second chunk found it packed; tiny fp32 train step 0.6-2%
- * faster, 3 rounds of 40 steps taking turns). Records want as held
- * otherwise: the caller packs it now. */
-static int packbuf_holds(PackBuf *buf, PackedBlock want) {
-    PackedBlock *h = &buf->holds;
-    if (want.call && h->call == want.call && h->j0 == want.j0 && h->nc == want.nc && h->p0 == want.p0 &&
-        h->kc == want.kc)
-        return 1;
-    *h = want;
-    return 0;
 }
 
 /* ---- the plan of one call ---- */
@@ -158,7 +127,6 @@ typedef struct {
     int b_direct; /* few rows of C and B untransposed: B's full panels read in place */
     int threads;
     int split_m;  /* threads share C by rows (else by columns) */
-    unsigned long call; /* the call's number (g_call) when multi-threaded, else 0 */
 } Plan;
 
 /* Equal block counts: count split into pieces of at most target, each
@@ -361,8 +329,7 @@ static void sgemm_region(const Plan *pl, int i_lo, int i_hi, int j_lo, int j_hi)
             int kc = min_int(pl->kc, pl->k - p0);
             float beta = p0 == 0 ? pl->beta : 1.0f; /* later slices add to C */
             int packed_from = pl->b_direct ? ncur - ncur % nr : 0; /* b_direct: the short panel only */
-            PackedBlock block = {pl->call, j0, ncur, p0, kc};
-            if (packed_from < ncur && !packbuf_holds(&tls_pack_b, block))
+            if (packed_from < ncur)
                 pack_b(pl, j0 + packed_from, ncur - packed_from, p0, kc, bpack + (size_t)packed_from * kc);
             for (int i0 = i_lo; i0 < i_hi; i0 += mc) {
                 int mcur = min_int(mc, i_hi - i0);
@@ -381,15 +348,15 @@ static void thread_share(int count, int unit, int tid, int nt, int *lo, int *hi)
     *hi = min_int(count, units * (tid + 1) / nt * unit);
 }
 
-/* Chunk ch of chunks: its rows (or columns) of C, with everything it needs
+/* Share tid of nt: its rows (or columns) of C, with everything it needs
  * packed by the thread that runs it, so threads never wait for one another. */
-static void sgemm_chunk(const Plan *pl, int ch, int chunks) {
+static void sgemm_share(const Plan *pl, int tid, int nt) {
     int lo, hi;
     if (pl->split_m) {
-        thread_share(pl->m, pl->kern->mr, ch, chunks, &lo, &hi);
+        thread_share(pl->m, pl->kern->mr, tid, nt, &lo, &hi);
         sgemm_region(pl, lo, hi, 0, pl->n);
     } else {
-        thread_share(pl->n, pl->kern->nr, ch, chunks, &lo, &hi);
+        thread_share(pl->n, pl->kern->nr, tid, nt, &lo, &hi);
         sgemm_region(pl, 0, pl->m, lo, hi);
     }
 }
@@ -421,8 +388,7 @@ void sgemm_dusk(int trans_a, int trans_b, int m, int n, int k, float alpha, cons
     pl.a_direct = a_read_in_place(trans_a, n, lda, kern);
     pl.b_direct = !trans_b && m <= B_DIRECT_MAX_ROWS;
     pl.threads = thread_count(m, n, k);
-    if (pl.threads > 1) pl.call = __atomic_add_fetch(&g_call, 1, __ATOMIC_RELAXED);
-    /* Splitting rows makes every chunk pack all of B (n x k, a read and a
+    /* Splitting rows makes every share pack all of B (n x k, a read and a
      * write), splitting columns pack (or, in place, read) all of A (m x k):
      * repeat the smaller. (Tiny train step, the q/o dW product, m = n =
      * 256 with A in place: 270 -> 290 GFLOP/s split by columns.) */
@@ -431,17 +397,16 @@ void sgemm_dusk(int trans_a, int trans_b, int m, int n, int k, float alpha, cons
         sgemm_region(&pl, 0, m, 0, n);
         return;
     }
-    /* The same number of chunks per thread (balanced when every thread has
-     * its core), more than one when they are big: on a shared machine a
-     * thread that loses its core then holds back one chunk, not half of C.
-     * (Threads packing one shared B and then taking small row tasks, as
-     * gemm_bf16 does, measured 10-15% slower on every split-by-rows product
-     * of the tiny step: the barrier, and half of B coming from the other
-     * core's cache.) */
-    int count = pl.split_m ? m : n, per_thread = count / (pl.threads * CHUNK_MIN);
-    int chunks = pl.threads * (per_thread < 1 ? 1 : per_thread > CHUNKS_PER_THREAD ? CHUNKS_PER_THREAD : per_thread);
-#pragma omp parallel for num_threads(pl.threads) schedule(dynamic, 1)
-    for (int ch = 0; ch < chunks; ch++) sgemm_chunk(&pl, ch, chunks);
+    /* One share per thread, thread t taking the t-th rows (or columns), as
+     * the element-wise kernels' static schedules do: the rows of A a thread
+     * reads are then mostly the ones it wrote in the step before, in its own
+     * L2. (Two chunks per thread taken dynamically, which let a thread that
+     * lost its core hold back a quarter of C rather than half, made the tiny
+     * fp32 train step 1-2% slower: 8 of 8 runs taking turns step by step in
+     * one process; the small step the same within noise. Smaller chunks,
+     * 8 per thread, made it 3-4% slower.) */
+#pragma omp parallel num_threads(pl.threads)
+    sgemm_share(&pl, omp_get_thread_num(), omp_get_num_threads());
 }
 
 /* ---- a B operand packed once for several products ---- */
