@@ -232,14 +232,14 @@ static void check_determinism(Rng *r, const char *kernel) {
     }
 }
 
-/* A product split by rows into more chunks than threads: a thread's second
- * chunk uses the B block it packed for its first (packbuf_holds). Two such
- * products with different B of one shape, back to back, must each match the
- * reference: a block held from the earlier call would fail the second. */
+/* Two products split by rows with different B of one shape, back to back,
+ * must each match the reference: the threads' pack buffers outlive a call,
+ * and a B block taken as still packed from the earlier call would fail the
+ * second. */
 static void check_b_reuse(Rng *r, const char *kernel) {
     omp_set_num_threads(2);
     for (int tb = 0; tb < 2; tb++) {
-        Shape shape = {1800, 70, 130}; /* 1800 rows: 2 chunks a thread */
+        Shape shape = {1800, 70, 130}; /* shared out by rows */
         Case first = make_case(r, 0, tb, shape, 1.0f, 0.0f, 0), second = make_case(r, 0, tb, shape, 1.0f, 0.0f, 0);
         float *c1 = run_case(&first), *c2 = run_case(&second);
         CHECK_MSG(check_against_reference(&first, c1, kernel) == 0, "kernel %s: B reuse, first product", kernel);
