@@ -76,10 +76,11 @@ typedef struct {
 /* C = alpha A op(B)[:k, :n] + beta C for a block's A (m rows, k wide, lda
  * apart): the queries, the output's gradient, the probabilities or their
  * gradient. band: the causal mask's zeros that the bf16 products skip
- * (gemm_bf16.h; the fp32 ones compute them). Under bf16 A's rows become words in place (bf16_row_words) that
- * the kernel reads as they lie, in half the time of packing them into panels
- * (which transposes every 16 rows; 64 x 160: 0.66 against 1.26 us, and P V
- * as a whole 2.4 against 2.9 us); the bits are those of gemm_bf16. */
+ * (gemm_bf16.h; the fp32 ones compute them). Under bf16 A's rows become
+ * words in place (bf16_row_words) that the kernel reads as they lie, in half
+ * the time of packing them into panels (which transposes every 16 rows;
+ * 64 x 160: 0.66 against 1.26 us, and P V as a whole 2.4 against 2.9 us);
+ * the bits are those of gemm_bf16. */
 static void block_product(int m, int n, int k, float alpha, const float *a, int lda, const HeadOperand *b,
                           BlockWords *words, float beta, float *c, int ldc, Bf16Band band) {
     switch (b->packing) {
