@@ -4,7 +4,10 @@
  * only the output and each row's log-sum-exp; backward rebuilds the
  * probabilities from them (as flash-attention does), so activation memory
  * is O(T) per head instead of O(T^2). Work is split over (batch, head) with
- * OpenMP; cpu_gemm() (dusk's or OpenBLAS's) runs on the calling thread inside. */
+ * OpenMP, one contiguous share of heads per thread sized by the threads'
+ * measured speeds (balance.h; heads are independent tasks, so the bits do
+ * not depend on the shares); cpu_gemm() (dusk's or OpenBLAS's) runs on the
+ * calling thread inside. */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -12,6 +15,7 @@
 
 #include "ops/cpu/attention_rows.h"
 #include "ops/cpu/attention_rows_bf16.h"
+#include "ops/cpu/balance.h"
 #include "ops/cpu/cpu_ops.h"
 #include "ops/cpu/gemm_bf16.h"
 #include "ops/cpu/sgemm.h"
@@ -130,14 +134,18 @@ void cpu_attention_forward(float *out, float *lse, const float *q, const float *
                        int nh, int nkv, int hd) {
     const int ldq = nh * hd, ldkv = nkv * hd, rep = nh / nkv;
     const float scale = 1.0f / sqrtf((float)hd);
+    int sizes[] = {B, T, nh, nkv, hd, ops_precision()};
+    BalanceSlot *slot = balance_slot(balance_key("attention_forward", sizes, 6), omp_get_max_threads());
 #pragma omp parallel
     {
         float *buf = NULL;
         size_t cap = 0;
         HeadOperand keys_t = {0}, values = {0};
         BlockWords words = block_words_alloc(T, hd);
-#pragma omp for schedule(static)
-        for (int bh = 0; bh < B * nh; bh++) {
+        int tid = omp_get_thread_num(), nt = omp_get_num_threads(), lo, hi;
+        double t0 = omp_get_wtime();
+        balance_share(slot, B * nh, tid, nt, &lo, &hi);
+        for (int bh = lo; bh < hi; bh++) {
             int b = bh / nh, h = bh % nh, g = h / rep;
             float *p = scratch(&buf, &cap, (size_t)ATT_BLOCK * T);
             size_t kv_off = (size_t)b * T * ldkv + g * hd;
@@ -146,10 +154,12 @@ void cpu_attention_forward(float *out, float *lse, const float *q, const float *
             attention_forward_head(out + (size_t)b * T * ldq + h * hd, lse + (size_t)bh * T,
                                    q + (size_t)b * T * ldq + h * hd, &keys_t, &values, T, hd, ldq, scale, p, &words);
         }
+        balance_record(slot, tid, nt, hi - lo, omp_get_wtime() - t0);
         head_operand_free(&keys_t), head_operand_free(&values);
         block_words_free(&words);
         free(buf);
     }
+    balance_update(slot);
 }
 
 /* The kv head's operands, set once for its query heads. */
@@ -218,14 +228,18 @@ void cpu_attention_backward(float *dq, float *dk, float *dv, const float *dout, 
     const float scale = 1.0f / sqrtf((float)hd);
     /* One task per (batch, kv head): the query heads sharing a kv head add
      * into its dK/dV in a fixed order, so results do not depend on threads. */
+    int sizes[] = {B, T, nh, nkv, hd, ops_precision()};
+    BalanceSlot *slot = balance_slot(balance_key("attention_backward", sizes, 6), omp_get_max_threads());
 #pragma omp parallel
     {
         float *buf = NULL;
         size_t cap = 0;
         KvOperands kv = {0};
         BlockWords words = block_words_alloc(T, hd);
-#pragma omp for schedule(static)
-        for (int bg = 0; bg < B * nkv; bg++) {
+        int tid = omp_get_thread_num(), nt = omp_get_num_threads(), lo, hi;
+        double t0 = omp_get_wtime();
+        balance_share(slot, B * nkv, tid, nt, &lo, &hi);
+        for (int bg = lo; bg < hi; bg++) {
             int b = bg / nkv, g = bg % nkv;
             float *work = scratch(&buf, &cap, 2 * (size_t)ATT_BLOCK * T);
             size_t kv_off = (size_t)b * T * ldkv + g * hd;
@@ -242,8 +256,10 @@ void cpu_attention_backward(float *dq, float *dk, float *dv, const float *dout, 
                     lse + ((size_t)b * nh + h) * T, T, hd, ldq, ldkv, scale, work, work + (size_t)ATT_BLOCK * T, &words);
             }
         }
+        balance_record(slot, tid, nt, hi - lo, omp_get_wtime() - t0);
         head_operand_free(&kv.keys_t), head_operand_free(&kv.values_t), head_operand_free(&kv.keys);
         block_words_free(&words);
         free(buf);
     }
+    balance_update(slot);
 }

@@ -3,9 +3,9 @@
  * of A into MR-row panels, and the micro-kernel runs over the tiles (A is
  * read in place unless its rows alias in L1, see a_read_in_place; B when C
  * has few rows; short edge tiles get kernels with fewer rows). Threads
- * take chunks of whole rows (or columns) of C and pack what they need
- * themselves: no barriers, and a thread that loses its core on a shared
- * machine holds back only its current chunk.
+ * take one share each of whole rows (or columns) of C, sized by their
+ * measured speed (balance.h), and pack what they need themselves: no
+ * barriers.
  *
  * Determinism: the sum over K is split into slices fixed by k alone, each
  * slice is added to C by the same micro-kernel in the same order, and the
@@ -22,6 +22,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "ops/cpu/balance.h"
 #include "ops/cpu/sgemm.h"
 #include "util/err.h"
 
@@ -340,25 +341,24 @@ static void sgemm_region(const Plan *pl, int i_lo, int i_hi, int j_lo, int j_hi)
     }
 }
 
-/* Share tid of nt of count, in whole units (tiles never straddle shares, so
- * every tile is the same as on one thread). */
-static void thread_share(int count, int unit, int tid, int nt, int *lo, int *hi) {
-    int units = ceil_div(count, unit);
-    *lo = min_int(count, units * tid / nt * unit);
-    *hi = min_int(count, units * (tid + 1) / nt * unit);
+/* Share tid of nt: its rows (or columns) of C, in whole MR rows or NR
+ * columns (tiles never straddle shares, so every tile is the same as on one
+ * thread), sized by the balance slot; everything it needs is packed by the
+ * thread that runs it, so threads never wait for one another. */
+static void sgemm_share(const Plan *pl, BalanceSlot *slot, int tid, int nt) {
+    int count = pl->split_m ? pl->m : pl->n, unit = pl->split_m ? pl->kern->mr : pl->kern->nr, u_lo, u_hi;
+    double t0 = omp_get_wtime();
+    balance_share(slot, ceil_div(count, unit), tid, nt, &u_lo, &u_hi);
+    int lo = min_int(count, u_lo * unit), hi = min_int(count, u_hi * unit);
+    if (pl->split_m) sgemm_region(pl, lo, hi, 0, pl->n);
+    else sgemm_region(pl, 0, pl->m, lo, hi);
+    balance_record(slot, tid, nt, u_hi - u_lo, omp_get_wtime() - t0);
 }
 
-/* Share tid of nt: its rows (or columns) of C, with everything it needs
- * packed by the thread that runs it, so threads never wait for one another. */
-static void sgemm_share(const Plan *pl, int tid, int nt) {
-    int lo, hi;
-    if (pl->split_m) {
-        thread_share(pl->m, pl->kern->mr, tid, nt, &lo, &hi);
-        sgemm_region(pl, lo, hi, 0, pl->n);
-    } else {
-        thread_share(pl->n, pl->kern->nr, tid, nt, &lo, &hi);
-        sgemm_region(pl, 0, pl->m, lo, hi);
-    }
+/* The balance key of a product: its shape, transposes and split. */
+static uint64_t share_key(const Plan *pl) {
+    int sizes[] = {pl->m, pl->n, pl->k, pl->trans_a, pl->trans_b, pl->split_m};
+    return balance_key("sgemm", sizes, 6);
 }
 
 /* C = beta * C, with beta == 0 writing zeros whatever C held. */
@@ -407,9 +407,14 @@ void sgemm_dusk(int trans_a, int trans_b, int m, int n, int k, float alpha, cons
      * 8 per thread, made it 3-4% slower. Threads packing one shared B and
      * then taking small row tasks, as gemm_bf16 does, measured 10-15% slower
      * on every split-by-rows product of the tiny step: the barrier, and half
-     * of B coming from the other core's cache.) */
+     * of B coming from the other core's cache.) The shares follow each
+     * thread's speed on this shape's previous calls (balance.h): when a
+     * neighbour slowed one core of this shared machine, the other waited
+     * 6-13 ms a tiny fp32 step at the joins with equal shares. */
+    BalanceSlot *slot = balance_slot(share_key(&pl), pl.threads);
 #pragma omp parallel num_threads(pl.threads)
-    sgemm_share(&pl, omp_get_thread_num(), omp_get_num_threads());
+    sgemm_share(&pl, slot, omp_get_thread_num(), omp_get_num_threads());
+    balance_update(slot);
 }
 
 /* ---- a B operand packed once for several products ---- */
