@@ -178,6 +178,9 @@ static double model_loss(void *p) {
     return l;
 }
 static void test_model(int recompute, int tied, int bias, int inject) {
+    /* its own stream: the model's draws do not move when a test before it
+     * draws more or fewer numbers */
+    rng_seed(&g_rng, 4321);
     ModelConfig cfg;
     config_defaults(&cfg);
     cfg.vocab_size = 13, cfg.hidden_size = 8, cfg.intermediate_size = 12, cfg.num_hidden_layers = 2;
@@ -203,7 +206,11 @@ static void test_model(int recompute, int tied, int bias, int inject) {
         char what[160];
         snprintf(what, sizeof what, "model%s%s%s %s", recompute ? "+recompute" : "", tied ? "+tied" : "",
                  inject >= 0 ? "+inject" : "", p->name);
-        fd_check(what, model_loss, &c, m.params + p->offset, m.grads + p->offset, p->numel, 24, 1e-2f, 1e-2);
+        /* step 2.5e-3: the central difference's error grows as h^2 with the
+         * loss's curvature; on this draw the untied embedding measured 1.9e-2
+         * at h 1e-2, 4.9e-3 at 5e-3 and 1.3e-3 at 2.5e-3, and over ten draws
+         * the worst tensor stays under 2.2e-3 at 2.5e-3 */
+        fd_check(what, model_loss, &c, m.params + p->offset, m.grads + p->offset, p->numel, 24, 2.5e-3f, 1e-2);
     }
     free(dl);
     free(c.dh);
