@@ -94,7 +94,8 @@ const char *sgemm_kernel_name(void) { return current_kernel()->name; }
 
 int sgemm_uses_avx512(void) { return current_kernel() == &sgemm_kernel_avx512; }
 
-/* ---- per-thread pack buffers, kept between calls ---- */
+/* ---- per-thread pack buffers, kept between calls, freed when the thread
+ * ends (OpenMP ends a team's extra threads when a smaller team follows) ---- */
 
 typedef struct {
     void *raw;
@@ -102,7 +103,33 @@ typedef struct {
     size_t cap;  /* floats */
 } PackBuf;
 
-static _Thread_local PackBuf tls_pack_a, tls_pack_b;
+typedef struct {
+    PackBuf a, b;
+    int registered; /* the thread-exit destructor knows this thread's buffers */
+} PackBufs;
+
+static _Thread_local PackBufs tls_pack;
+static pthread_key_t g_pack_key;
+static pthread_once_t g_pack_key_once = PTHREAD_ONCE_INIT;
+
+static void pack_bufs_free(void *p) {
+    PackBufs *bufs = p;
+    free(bufs->a.raw), free(bufs->b.raw);
+    *bufs = (PackBufs){0};
+}
+
+static void pack_key_create(void) {
+    if (pthread_key_create(&g_pack_key, pack_bufs_free) != 0) dusk_die("sgemm: pthread_key_create failed");
+}
+
+static PackBufs *thread_pack_bufs(void) {
+    if (!tls_pack.registered) {
+        pthread_once(&g_pack_key_once, pack_key_create);
+        pthread_setspecific(g_pack_key, &tls_pack);
+        tls_pack.registered = 1;
+    }
+    return &tls_pack;
+}
 
 static float *packbuf_reserve(PackBuf *buf, size_t count) {
     if (count > buf->cap) {
@@ -322,8 +349,9 @@ static void sgemm_region(const Plan *pl, int i_lo, int i_hi, int j_lo, int j_hi)
     if (i_lo >= i_hi || j_lo >= j_hi) return;
     const int mr = pl->kern->mr, nr = pl->kern->nr;
     const int mc = block_size(i_hi - i_lo, MC_TARGET, mr), nc = block_size(j_hi - j_lo, NC_MAX, nr);
-    float *apack = packbuf_reserve(&tls_pack_a, (size_t)mc * pl->kc);
-    float *bpack = packbuf_reserve(&tls_pack_b, (size_t)nc * pl->kc);
+    PackBufs *bufs = thread_pack_bufs();
+    float *apack = packbuf_reserve(&bufs->a, (size_t)mc * pl->kc);
+    float *bpack = packbuf_reserve(&bufs->b, (size_t)nc * pl->kc);
     for (int j0 = j_lo; j0 < j_hi; j0 += nc) {
         int ncur = min_int(nc, j_hi - j0);
         for (int p0 = 0; p0 < pl->k; p0 += pl->kc) {
