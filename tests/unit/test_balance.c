@@ -6,11 +6,12 @@
  * balance.c states; repeated runs of threads with fixed speeds settle at
  * their speeds' ratio, and a far faster thread is held at 1.5 times the
  * equal share; a loop run often keeps its slot when many one-off loops come.
- * Its users: dusk's GEMM (split by rows and by columns, all transposes) and
- * attention forward and backward give the same bits under skewed shares,
- * forced with balance_force, as under equal ones, on 2 and 3 threads, and
- * the GEMM's skewed results match a double-precision reference (a share
- * boundary that dropped or repeated a tile would fail both). */
+ * Its users: dusk's GEMM in fp32 and bf16 (split by rows and by columns, or
+ * by B's panels, all transposes) and attention forward and backward give the
+ * same bits under skewed shares, forced with balance_force, as under equal
+ * ones, on 2 and 3 threads, and the fp32 GEMM's skewed results match a
+ * double-precision reference (a share boundary that dropped or repeated a
+ * tile would fail both). */
 #include <float.h>
 #include <math.h>
 #include <omp.h>
@@ -184,11 +185,15 @@ static int off_reference(const Shape *s, const float *a, const float *b, const f
     return off;
 }
 
-static void check_gemm(Rng *r) {
+static void check_gemm(Rng *r, const char *precision) {
     /* split by rows (n <= m), by columns, the tiny step's NT, NN and TN
-     * shapes, and edges that are not multiples of the tile */
-    const Shape shapes[] = {{0, 1, 700, 520, 600}, {1, 0, 64, 1500, 300},  {0, 1, 2048, 256, 256},
-                            {0, 0, 2048, 256, 688}, {1, 0, 688, 256, 2048}, {1, 1, 333, 97, 129}};
+     * shapes, edges that are not multiples of the tile, and (bf16: shared
+     * out by B's panels) few rows */
+    const Shape shapes[] = {{0, 1, 700, 520, 600},  {1, 0, 64, 1500, 300},  {0, 1, 2048, 256, 256},
+                            {0, 0, 2048, 256, 688}, {1, 0, 688, 256, 2048}, {1, 1, 333, 97, 129},
+                            {0, 1, 20, 700, 300}};
+    int fp32 = !strcmp(precision, "fp32");
+    CHECK(ops_set_precision(precision) == 0);
     const double two[][2] = {{0.1, 0.9}, {0.93, 0.07}, {0.0, 1.0}, {0.62, 0.38}};
     const double three[] = {0.2, 0.5, 0.3};
     CHECK(ops_set_gemm_impl("dusk") == 0);
@@ -204,7 +209,7 @@ static void check_gemm(Rng *r) {
             balance_force(two[f], 2);
             float *c = gemm_once(s, a, b, c0);
             differ += memcmp(c, equal, bytes) != 0;
-            if (f < 2 && s->m * s->n <= 700 * 520) off += off_reference(s, a, b, c0, c);
+            if (fp32 && f < 2 && s->m * s->n <= 700 * 520) off += off_reference(s, a, b, c0, c);
             free(c);
         }
         omp_set_num_threads(3);
@@ -213,10 +218,12 @@ static void check_gemm(Rng *r) {
         differ += memcmp(c3, equal, bytes) != 0;
         balance_force(NULL, 0);
         omp_set_num_threads(2);
-        CHECK_MSG(differ == 0 && off == 0, "gemm %c%c %d x %d x %d: %d skewed splits differ from equal shares, %d "
-                  "elements off the reference", s->ta ? 'T' : 'N', s->tb ? 'T' : 'N', s->m, s->n, s->k, differ, off);
+        CHECK_MSG(differ == 0 && off == 0, "gemm (%s) %c%c %d x %d x %d: %d skewed splits differ from equal shares, "
+                  "%d elements off the reference", precision, s->ta ? 'T' : 'N', s->tb ? 'T' : 'N', s->m, s->n, s->k,
+                  differ, off);
         free(a), free(b), free(c0), free(equal), free(c3);
     }
+    CHECK(ops_set_precision("fp32") == 0);
 }
 
 /* ---- attention ---- */
@@ -280,7 +287,8 @@ int main(void) {
     rng_seed(&r, 11);
     check_shares();
     check_feedback();
-    check_gemm(&r);
+    check_gemm(&r, "fp32");
+    check_gemm(&r, "bf16");
     check_attention(&r, "fp32");
     check_attention(&r, "bf16");
     printf("%d checks, %d failed\n", g_checks_run, g_checks_failed);

@@ -1,9 +1,10 @@
 /* The bf16 GEMM driver. K is cut into slices of at most KC_PAIRS pairs;
  * for each slice B is packed, by all the threads, into NR-column panels,
- * then each task packs an MC-row block of A into MR-row panels (or finds
- * it packed by its thread's previous task) and runs the micro-kernel over
- * the tiles of that block of C (the first slice writes beta * C + its
- * products, later ones add theirs). Packing is where fp32 turns into bf16:
+ * then each thread runs its share of C: a contiguous range of MR-row panels
+ * (or, when C has few rows, of B's panels), sized by the threads' measured
+ * speeds (balance.h), packing its MC-row blocks of A into MR-row panels one
+ * at a time and running the micro-kernel over their tiles (the first slice
+ * writes beta * C + its products, later ones add theirs). Packing is where fp32 turns into bf16:
  * the packed panels ARE the bf16 copies of the weights and activations
  * feeding the matmul (fp32 masters stay untouched). They live in workspaces
  * kept between calls: 2 bytes per element of B's slice, and per thread of
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops/cpu/balance.h"
 #include "ops/cpu/cpu_ops.h"
 #include "ops/cpu/gemm_bf16.h"
 #include "ops/ops.h"
@@ -38,9 +40,6 @@ enum { A_BLOCK_BYTES = 192 * 1024, MC_PANELS_MAX = 16 };
  * doubles the k 32000 small one). Changing it changes where fp32 sums are
  * rounded, so the bits. */
 enum { KC_PAIRS = 2048 };
-/* Tasks (MC-row blocks of C, times groups of B panels when there are few
- * blocks) per thread. */
-enum { TASKS_PER_THREAD = 4 };
 /* B is packed by the threads in units of this many panels: 128 columns, so
  * that the 256-column B of a small weight gradient makes two units a thread
  * (as one unit of 512, one thread packed it while the other waited). */
@@ -142,7 +141,7 @@ typedef struct {
     const float *a, *b;
     int lda, ldb, ldc;
     float *c;
-    int mc_panels, m_tasks, n_groups, n_panels;
+    int mc_panels, n_panels;
 } Bf16Job;
 
 /* B unit u: PACK_B_PANELS NR-column panels of the slice's B. */
@@ -157,59 +156,45 @@ static void pack_a_block(const Bf16Job *j, const Bf16Kernel *kern, int i0, int r
     kern->pack(j->ta ? j->a + i0 : j->a + (size_t)i0 * j->lda, j->lda, !j->ta, rows, j->k, BF16_MR, ablock);
 }
 
-/* Task `task`, numbered M block major (task = block * n_groups + group):
- * the MR-row panels of an M block of C against a group of B panels, the A
- * panels staying in L2 while the B panels go by. The block's A panels are
- * packed into ablock by the thread that multiplies them, just before it does
- * (packed by one thread and read by another they crossed between cores);
- * *packed names the block ablock holds, so that a thread's consecutive tasks
- * on one block pack it once. */
-static void run_task(const Bf16Job *j, const Bf16Kernel *kern, int task, uint32_t *ablock, int *packed,
-                     const uint32_t *bpack) {
-    int mt = task / j->n_groups, ng = task % j->n_groups, per_group = ceil_div(j->n_panels, j->n_groups);
-    int i0 = mt * j->mc_panels * BF16_MR, mc = min_int(j->mc_panels * BF16_MR, j->m - i0);
-    if (mt != *packed) pack_a_block(j, kern, i0, mc, ablock), *packed = mt;
-    int jp0 = ng * per_group, jp1 = min_int(j->n_panels, jp0 + per_group);
-    for (int jp = jp0; jp < jp1; jp++) {
-        int c0 = jp * BF16_NR, nr = min_int(BF16_NR, j->n - c0);
-        for (int r0 = i0; r0 < i0 + mc; r0 += BF16_MR)
-            kern->kernel(j->kpairs, ablock + (size_t)(r0 - i0) * j->kpairs, bpack + (size_t)c0 * j->kpairs,
-                         j->c + (size_t)r0 * j->ldc + c0, j->ldc, min_int(BF16_MR, j->m - r0), nr, j->alpha, j->beta);
+/* C's rows [r_lo, r_hi) (r_lo on a panel boundary) against B panels
+ * [p_lo, p_hi): an M block of mc_panels panels at a time is packed into
+ * ablock by the thread that multiplies it (packed by one thread and read by
+ * another, the panels crossed between cores) and stays in L2 while the B
+ * panels go by. Where the blocks start does not change a tile's bits. */
+static void run_region(const Bf16Job *j, const Bf16Kernel *kern, int r_lo, int r_hi, int p_lo, int p_hi,
+                       uint32_t *ablock, const uint32_t *bpack) {
+    for (int i0 = r_lo; i0 < r_hi; i0 += j->mc_panels * BF16_MR) {
+        int mc = min_int(j->mc_panels * BF16_MR, r_hi - i0);
+        pack_a_block(j, kern, i0, mc, ablock);
+        for (int jp = p_lo; jp < p_hi; jp++) {
+            int c0 = jp * BF16_NR, nr = min_int(BF16_NR, j->n - c0);
+            for (int r0 = i0; r0 < i0 + mc; r0 += BF16_MR)
+                kern->kernel(j->kpairs, ablock + (size_t)(r0 - i0) * j->kpairs, bpack + (size_t)c0 * j->kpairs,
+                             j->c + (size_t)r0 * j->ldc + c0, j->ldc, min_int(BF16_MR, j->m - r0), nr, j->alpha,
+                             j->beta);
+        }
     }
 }
 
-/* All of j's tasks, in order, on the calling thread. */
-static void run_tasks_here(const Bf16Job *j, const Bf16Kernel *kern, uint32_t *ablock, const uint32_t *bpack) {
-    int packed = -1;
-    for (int t = 0; t < j->m_tasks * j->n_groups; t++) run_task(j, kern, t, ablock, &packed, bpack);
-}
-
-/* Splits M into blocks that fit the cache, and N into groups when there are
- * too few M blocks to keep the threads busy; neither changes any result. */
-static void plan(Bf16Job *j, int threads) {
+/* M blocks that fit the cache; they do not change any result. */
+static void plan(Bf16Job *j) {
     int m_panels = ceil_div(j->m, BF16_MR);
     size_t panel_bytes = (size_t)BF16_MR * j->kpairs * sizeof(uint32_t);
     j->mc_panels = max_int(1, min_int(MC_PANELS_MAX, (int)(A_BLOCK_BYTES / panel_bytes)));
     j->mc_panels = min_int(j->mc_panels, m_panels);
-    j->m_tasks = ceil_div(m_panels, j->mc_panels);
     j->n_panels = ceil_div(j->n, BF16_NR);
-    /* At least TASKS_PER_THREAD tasks a thread: with a few (the 524-row
-     * blocks of the small model's fused head made 5 tasks for 2 threads)
-     * the thread that draws the last one runs alone at the end. */
-    int want = TASKS_PER_THREAD * threads;
-    j->n_groups = j->m_tasks >= want ? 1 : min_int(j->n_panels, ceil_div(want, j->m_tasks));
 }
 
 /* The job of K slice [k0, k0 + kc) of j, k0 even so that no pair straddles
  * two slices. */
-static Bf16Job slice_job(const Bf16Job *j, int k0, int kc, int threads) {
+static Bf16Job slice_job(const Bf16Job *j, int k0, int kc) {
     Bf16Job s = *j;
     s.k = kc;
     s.kpairs = (kc + 1) / 2;
     s.a = j->ta ? j->a + (size_t)k0 * j->lda : j->a + k0;
     s.b = j->tb ? j->b + k0 : j->b + (size_t)k0 * j->ldb;
     if (k0 > 0) s.beta = 1.0f; /* later slices add to C */
-    plan(&s, threads);
+    plan(&s);
     return s;
 }
 
@@ -237,36 +222,45 @@ void gemm_bf16(int trans_a, int trans_b, int m, int n, int k, float alpha, const
          * ran 17% faster) */
         uint32_t *owned, *bpack = workspace(b_words + block_words, &owned), *ablock = bpack + b_words;
         for (int k0 = 0; k0 < k; k0 += slice_k) {
-            Bf16Job j = slice_job(&whole, k0, min_int(slice_k, k - k0), 1);
+            Bf16Job j = slice_job(&whole, k0, min_int(slice_k, k - k0));
             for (int u = 0; u < b_units; u++) pack_b_unit(&j, kern, u, bpack);
-            run_tasks_here(&j, kern, ablock, bpack);
+            run_region(&j, kern, 0, m, 0, j.n_panels, ablock, bpack);
         }
         free(owned);
         return;
     }
+    /* Each thread one contiguous share of C's row panels (of B's panels when
+     * C has under 4 row panels a thread), sized by the threads' speeds on
+     * this product's previous calls. Before, tasks of an M block each were
+     * taken dynamically (guided): on the weight gradients' 9-15 tasks the
+     * faster thread waited 94-240 us a call at the end, 7-10 ms a tiny bf16
+     * step in all. */
+    int m_panels = ceil_div(m, BF16_MR), n_panels = ceil_div(n, BF16_NR), split_m = m_panels >= 4 * threads;
+    int sizes[] = {trans_a, trans_b, m, n, k, split_m};
+    BalanceSlot *slot = balance_slot(balance_key("gemm_bf16", sizes, 6), threads);
     uint32_t *owned, *bpack = workspace(b_words, &owned);
 #pragma omp parallel num_threads(threads)
     {
+        int tid = omp_get_thread_num(), nt = omp_get_num_threads(), lo, hi;
+        balance_share(slot, split_m ? m_panels : n_panels, tid, nt, &lo, &hi);
         uint32_t *own_block, *ablock = workspace(block_words, &own_block);
+        double busy = 0.0; /* the share's own work, B's packing left out */
         for (int k0 = 0; k0 < k; k0 += slice_k) {
-            Bf16Job j = slice_job(&whole, k0, min_int(slice_k, k - k0), threads);
-            int tasks = j.m_tasks * j.n_groups;
+            Bf16Job j = slice_job(&whole, k0, min_int(slice_k, k - k0));
 #pragma omp for schedule(dynamic, 1)
             for (int u = 0; u < b_units; u++) pack_b_unit(&j, kern, u, bpack);
-            /* guided: long runs of consecutive tasks first (they share A
-             * blocks), short ones at the end so that a thread slowed by
-             * other work is not waited for (1-2% over a static split;
-             * giving a thread the rows its own core wrote measured the same
-             * as the other half) */
-            int packed = -1;
-#pragma omp for schedule(guided) nowait
-            for (int task = 0; task < tasks; task++) run_task(&j, kern, task, ablock, &packed, bpack);
+            double t0 = omp_get_wtime();
+            if (split_m) run_region(&j, kern, lo * BF16_MR, min_int(hi * BF16_MR, m), 0, n_panels, ablock, bpack);
+            else run_region(&j, kern, 0, m, lo, hi, ablock, bpack);
+            busy += omp_get_wtime() - t0;
             if (k0 + slice_k < k) {
 #pragma omp barrier /* B is repacked for the next slice */
             }
         }
+        balance_record(slot, tid, nt, hi - lo, busy);
         free(own_block);
     }
+    balance_update(slot);
     free(owned);
 }
 
