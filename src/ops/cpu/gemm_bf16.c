@@ -141,7 +141,7 @@ typedef struct {
     const float *a, *b;
     int lda, ldb, ldc;
     float *c;
-    int mc_panels, n_panels;
+    int mc_panels, n_panels; /* n_panels: B's NR-column panels (fixed by n, the same in every slice) */
 } Bf16Job;
 
 /* B unit u: PACK_B_PANELS NR-column panels of the slice's B. */
@@ -182,7 +182,6 @@ static void plan(Bf16Job *j) {
     size_t panel_bytes = (size_t)BF16_MR * j->kpairs * sizeof(uint32_t);
     j->mc_panels = max_int(1, min_int(MC_PANELS_MAX, (int)(A_BLOCK_BYTES / panel_bytes)));
     j->mc_panels = min_int(j->mc_panels, m_panels);
-    j->n_panels = ceil_div(j->n, BF16_NR);
 }
 
 /* The job of K slice [k0, k0 + kc) of j, k0 even so that no pair straddles
@@ -209,10 +208,11 @@ void gemm_bf16(int trans_a, int trans_b, int m, int n, int k, float alpha, const
     int parallel = !omp_in_parallel() && omp_get_max_threads() > 1 && (double)m * n * k >= BF16_SERIAL_MACS;
     int threads = parallel ? omp_get_max_threads() : 1;
     Bf16Job whole = {.ta = trans_a, .tb = trans_b, .m = m, .n = n, .k = k, .kpairs = (k + 1) / 2, .alpha = alpha,
-                     .beta = beta, .a = a, .b = b, .lda = lda, .ldb = ldb, .ldc = ldc, .c = c};
+                     .beta = beta, .a = a, .b = b, .lda = lda, .ldb = ldb, .ldc = ldc, .c = c,
+                     .n_panels = ceil_div(n, BF16_NR)};
     /* equal slices of at most KC_PAIRS pairs */
     int slice_pairs = ceil_div(whole.kpairs, ceil_div(whole.kpairs, KC_PAIRS)), slice_k = 2 * slice_pairs;
-    size_t b_words = (size_t)ceil_div(n, BF16_NR) * BF16_NR * slice_pairs;
+    size_t b_words = (size_t)whole.n_panels * BF16_NR * slice_pairs;
     size_t block_words = (size_t)MC_PANELS_MAX * BF16_MR * slice_pairs; /* an A block, at most */
     int b_units = ceil_div(n, PACK_B_PANELS * BF16_NR);
     if (!parallel) {
@@ -236,7 +236,7 @@ void gemm_bf16(int trans_a, int trans_b, int m, int n, int k, float alpha, const
      * shares): on the weight gradients' 9-15 tasks the faster thread waited
      * 94-240 us a call at the end, 7-10 ms a tiny bf16 step in all; these
      * shares measured 2-5% faster than the guided tasks. */
-    int m_panels = ceil_div(m, BF16_MR), n_panels = ceil_div(n, BF16_NR), split_m = m_panels >= 4 * threads;
+    int m_panels = ceil_div(m, BF16_MR), n_panels = whole.n_panels, split_m = m_panels >= 4 * threads;
     int sizes[] = {trans_a, trans_b, m, n, k, split_m};
     BalanceSlot *slot = balance_slot(balance_key("gemm_bf16", sizes, 6), threads);
     uint32_t *owned, *bpack = workspace(b_words, &owned);
